@@ -9,6 +9,7 @@ every `dt_s` up to and including the last tick not after the final sample.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 from scipy.spatial.transform import Rotation, Slerp
@@ -47,5 +48,5 @@ def resample(rec: Recording, dt_s: float) -> Recording:
     quat = quat * signs[:, None]
     idx = np.searchsorted(rec.t_s, t + 1e-9, side="right") - 1
     arc = rec.arc_on[np.clip(idx, 0, rec.n_samples - 1)]
-    signals = {k: np.interp(t, rec.t_s, v) for k, v in rec.signals().items()}
+    signals: dict[str, Any] = {k: np.interp(t, rec.t_s, v) for k, v in rec.signals().items()}
     return dataclasses.replace(rec, t_s=t, pos_m=pos, quat_xyzw=quat, arc_on=arc, **signals)
