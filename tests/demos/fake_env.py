@@ -11,13 +11,16 @@ FAKE_ID = "weldcraft_test/FakePoint-v0"
 
 
 class FakePointEnv(gym.Env[np.ndarray, np.ndarray]):
-    """Observation (x, y, step/10) in float32; action in [-1, 1]^2; `horizon` steps then truncation."""
+    """Observation (x, y, step/10) in float32; action in [-1, 1]^5 (the first two move the point).
+
+    `horizon` steps then truncation, with an `info["weld"]` outcome on the last step as the real envs give.
+    """
 
     def __init__(self, horizon: int = 10, gain: float = 0.1) -> None:
         self.horizon = horizon
         self.gain = gain
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (3,), np.float32)
-        self.action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (5,), np.float32)
         self._pos = np.zeros(2)
         self._k = 0
 
@@ -33,11 +36,22 @@ class FakePointEnv(gym.Env[np.ndarray, np.ndarray]):
         return self._obs(), {"q_rad": np.zeros(2)}
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
-        self._pos = self._pos + self.gain * np.asarray(action, dtype=np.float64)
+        self._pos = self._pos + self.gain * np.asarray(action, dtype=np.float64)[:2]
         self._k += 1
         reward = -float(np.linalg.norm(self._pos))
         done = self._k >= self.horizon
-        return self._obs(), reward, False, done, {"q_rad": self._pos.copy()}
+        info: dict[str, Any] = {"q_rad": self._pos.copy()}
+        if done:
+            dist = float(np.linalg.norm(self._pos))
+            level = "B" if dist < 0.5 else ("C" if dist < 1.0 else None)
+            info["weld"] = {
+                "iso5817_level": level,
+                "quality_score": float(np.exp(-dist)),
+                "completed": True,
+                "imperfections": [],
+                "heat_input_kj_mm": 0.9,
+            }
+        return self._obs(), reward, False, done, info
 
 
 def register() -> None:

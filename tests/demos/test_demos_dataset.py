@@ -27,7 +27,7 @@ def rollout(
     observations, actions, rewards, terms, truncs, infos = [obs], [], [], [], [], [info]
     rng = np.random.default_rng(seed)
     while True:
-        a = np.clip(gain * rng.standard_normal(2), -1, 1).astype(np.float32)
+        a = np.clip(gain * rng.standard_normal(5), -1, 1).astype(np.float32)
         obs, r, term, trunc, info = env.step(a)
         observations.append(obs)
         actions.append(a)
