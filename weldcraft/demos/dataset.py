@@ -71,7 +71,7 @@ def check_dataset_id(dataset_id: str) -> None:
 
     try:
         parse_dataset_id(dataset_id)
-    except ValueError:
+    except (ValueError, TypeError):  # Minari raises TypeError when the version is missing
         raise UserError(
             f"malformed dataset id {dataset_id!r}; expected (namespace/)name-vN, "
             "e.g. weldcraft/fillet_pb/master-v0",

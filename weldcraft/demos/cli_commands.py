@@ -1,0 +1,205 @@
+"""`weldcraft demos ...` subcommands: record, import, teleop, info, validate, filter, split, merge.
+
+Importing this module registers the commands in `weldcraft.cli.app.COMMANDS` and their config schemas in
+Hydra's ConfigStore (each YAML `configs/demos_<name>.yaml` extends `demos_<name>_schema`, so unknown keys
+and wrong types are errors). Library work lives in `weldcraft.demos`; this module only parses, calls and
+prints.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from weldcraft.cli.app import RunContext, command
+from weldcraft.errors import UserError
+
+
+@dataclass
+class DemoOverrides:
+    """The `demo/` config group: Craftsman settings beyond skill and style (None keeps the style's)."""
+
+    weave_width_mm: Optional[float] = None
+    weave_frequency_hz: Optional[float] = None
+    weave_dwell_s: Optional[float] = None
+
+
+@dataclass
+class DemosRecordConfig:
+    """`weldcraft demos record`: Craftsman demonstrations written as a Minari dataset."""
+
+    seam: str = "fillet_pb"
+    skill: str = "master"
+    style: str = "zigzag"
+    episodes: int = 10
+    dataset: str = "weldcraft/fillet_pb/master-v0"
+    seed: int = 0
+    craftsman_seed: int = 0
+    randomize: bool = True
+    overwrite: bool = False
+    demo: DemoOverrides = field(default_factory=DemoOverrides)
+
+
+@dataclass
+class DemosImportConfig:
+    """`weldcraft demos import`: recordings (CSV/Parquet) replayed in the env into a Minari dataset."""
+
+    recording: list[str] = field(default_factory=list)
+    seam: str = "fillet_pb"
+    dataset: str = "weldcraft/fillet_pb/imported-v0"
+    seed: int = 0
+    randomize: bool = False
+    welder_id: Optional[str] = None
+    skill: str = "human"
+    overwrite: bool = False
+
+
+@dataclass
+class DemosTeleopConfig:
+    """`weldcraft demos teleop`: weld with the keyboard at the GUI; saved welds become a dataset."""
+
+    seam: str = "fillet_pb"
+    dataset: str = "weldcraft/fillet_pb/teleop-v0"
+    operator: str = "operator"
+    seed: int = 0
+    overwrite: bool = False
+
+
+@dataclass
+class DemosDatasetConfig:
+    """`weldcraft demos info|validate`: one dataset id."""
+
+    dataset: str = "weldcraft/fillet_pb/master-v0"
+
+
+@dataclass
+class DemosFilterConfig:
+    """`weldcraft demos filter`: keep episodes by skill, ISO 5817 level and quality score."""
+
+    source: str = "weldcraft/fillet_pb/master-v0"
+    dataset: str = "weldcraft/fillet_pb/filtered-v0"
+    skills: Optional[list[str]] = None
+    min_iso_level: Optional[str] = None
+    min_quality: Optional[float] = None
+
+
+@dataclass
+class DemosSplitConfig:
+    """`weldcraft demos split`: train/test by seam (no seam on both sides), seeded."""
+
+    dataset: str = "weldcraft/fillet_pb/master-v0"
+    train: str = "weldcraft/fillet_pb/master-train-v0"
+    test: str = "weldcraft/fillet_pb/master-test-v0"
+    test_fraction: float = 0.2
+    seed: int = 0
+
+
+@dataclass
+class DemosMergeConfig:
+    """`weldcraft demos merge`: concatenate datasets made in the same env."""
+
+    datasets: list[str] = field(default_factory=list)
+    dataset: str = "weldcraft/fillet_pb/merged-v0"
+
+
+def _store_schemas() -> None:
+    cs = ConfigStore.instance()
+    cs.store(group="demo", name="demo_schema", node=DemoOverrides)
+    for name, node in (
+        ("demos_record_schema", DemosRecordConfig),
+        ("demos_import_schema", DemosImportConfig),
+        ("demos_teleop_schema", DemosTeleopConfig),
+        ("demos_dataset_schema", DemosDatasetConfig),
+        ("demos_filter_schema", DemosFilterConfig),
+        ("demos_split_schema", DemosSplitConfig),
+        ("demos_merge_schema", DemosMergeConfig),
+    ):
+        cs.store(name=name, node=node)
+
+
+_store_schemas()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def _list(cfg: DictConfig, key: str) -> list[str]:
+    value = cfg.get(key)
+    if value is None:
+        return []
+    container = OmegaConf.to_container(value) if not isinstance(value, str) else [value]
+    assert isinstance(container, list)
+    return [str(v) for v in container]
+
+
+@command("demos info", "summary of a demonstration dataset (JSON)", "demos_info", needs_out_dir=False)
+def info_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import tools
+
+    _print_json(tools.info(str(cfg.dataset)))
+    return 0
+
+
+@command(
+    "demos validate",
+    "check a dataset: schema, NaN, lengths, metadata, env",
+    "demos_validate",
+    needs_out_dir=False,
+)
+def validate_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import tools
+
+    report = tools.validate(str(cfg.dataset))
+    if report.ok:
+        print(f"{report.dataset_id}: valid ({report.episodes} episodes)")
+        return 0
+    for problem in report.problems:
+        print(f"{report.dataset_id}: {problem}")
+    raise UserError(
+        f"dataset {report.dataset_id} has {len(report.problems)} problem(s) (listed above)", where="validate"
+    )
+
+
+@command("demos filter", "keep episodes by skill, ISO level, quality", "demos_filter", needs_out_dir=False)
+def filter_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import tools
+
+    skills = _list(cfg, "skills") or None
+    n = tools.filter_dataset(
+        str(cfg.source),
+        str(cfg.dataset),
+        skills=skills,
+        min_iso_level=None if cfg.min_iso_level is None else str(cfg.min_iso_level),
+        min_quality=None if cfg.min_quality is None else float(cfg.min_quality),
+    )
+    print(f"wrote {cfg.dataset}: {n} episodes")
+    return 0
+
+
+@command("demos split", "split a dataset by seam into train and test", "demos_split", needs_out_dir=False)
+def split_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import tools
+
+    n_train, n_test = tools.split_by_seam(
+        str(cfg.dataset),
+        str(cfg.train),
+        str(cfg.test),
+        test_fraction=float(cfg.test_fraction),
+        seed=int(cfg.seed),
+    )
+    print(f"wrote {cfg.train}: {n_train} episodes; {cfg.test}: {n_test} episodes (no seam in both)")
+    return 0
+
+
+@command("demos merge", "merge datasets made in the same env", "demos_merge", needs_out_dir=False)
+def merge_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import tools
+
+    n = tools.merge(_list(cfg, "datasets"), str(cfg.dataset))
+    print(f"wrote {cfg.dataset}: {n} episodes")
+    return 0
