@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
@@ -23,9 +23,9 @@ from weldcraft.errors import UserError
 class DemoOverrides:
     """The `demo/` config group: Craftsman settings beyond skill and style (None keeps the style's)."""
 
-    weave_width_mm: Optional[float] = None
-    weave_frequency_hz: Optional[float] = None
-    weave_dwell_s: Optional[float] = None
+    weave_width_mm: float | None = None
+    weave_frequency_hz: float | None = None
+    weave_dwell_s: float | None = None
 
 
 @dataclass
@@ -53,7 +53,7 @@ class DemosImportConfig:
     dataset: str = "weldcraft/fillet_pb/imported-v0"
     seed: int = 0
     randomize: bool = False
-    welder_id: Optional[str] = None
+    welder_id: str | None = None
     skill: str = "human"
     overwrite: bool = False
 
@@ -82,9 +82,9 @@ class DemosFilterConfig:
 
     source: str = "weldcraft/fillet_pb/master-v0"
     dataset: str = "weldcraft/fillet_pb/filtered-v0"
-    skills: Optional[list[str]] = None
-    min_iso_level: Optional[str] = None
-    min_quality: Optional[float] = None
+    skills: list[str] | None = None
+    min_iso_level: str | None = None
+    min_quality: float | None = None
 
 
 @dataclass

@@ -1,1 +1,1 @@
-"""The Craftsman: a scripted welder with skill levels, styles and human motor noise (privileged seam truth)."""
+"""The Craftsman: a scripted welder with skills, styles and human motor noise (sees the true seam)."""
