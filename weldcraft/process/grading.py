@@ -241,6 +241,7 @@ def grade_weld(
     short_allow = SHORT_MAX_MM if total >= SHORT_WINDOW_MM else 0.25 * total
     row_k: dict[str, int] = {}
     row_sev: dict[str, float] = {}
+    row_code: dict[str, str] = {}
     imperfections: list[WeldImperfection] = []
     for e in entries:
         raw = getattr(segments, e.field)
@@ -261,6 +262,7 @@ def grade_weld(
                 break
             level += 1
         row_k[e.row] = max(row_k.get(e.row, 0), level)
+        row_code[e.row] = e.code
         row_sev[e.row] = max(row_sev.get(e.row, 0.0), float(np.max(np.where(on, sev, 0.0))))
         listed = (present if e.defect else k > 0) & on
         for i0, i1 in _runs(listed):
@@ -282,7 +284,7 @@ def grade_weld(
     dominant = None
     if k_w > 0:
         worst = [r for r, kk in row_k.items() if kk == k_w]
-        dominant = ROWS[max(worst, key=lambda r: row_sev[r])].code
+        dominant = row_code[max(worst, key=lambda r: row_sev[r])]
     mean_sev = float(np.sum(segments.severity[on] * lengths[on]) / welded_len)
     band = k_w + min(max(mean_sev - k_w, 0.0), 0.999)
     fraction = welded_len / total

@@ -41,7 +41,8 @@ K_TA_ASPECT = 0.8  # push flattens the cap: H/W factor 1 - 0.8 sin(ta) (BOC p.25
 K_TA_PEN = 0.4  # push reduces, drag increases penetration: 1 - 0.4 sin(ta) (G-W Fig. 7-14 [S] qual.)
 OFFSET_REF_MM = 1.5  # lateral offset giving beta = tanh(1): the reference's "hard fail" 1.5 mm [U]
 WORK_ERR_REF_DEG = 45.0  # work-angle error with the same effect as 1.5 mm offset [U]
-K_CAP_FILLET = 0.30  # fillet face convexity ratio h/chord = 0.30 * (H/W of Kim) [U, tuned to PB]
+K_CAP_FILLET = 0.25  # fillet face convexity ratio h/chord = 0.25 * (H/W of Kim) [U, tuned to PB]
+K_SKEW = 0.6  # sag skews the cap towards the lower toe: cap angle x (1 +- K_SKEW g_asym A/A_SAG) [U]
 K_SAG = 1.0  # gravity sag of the pool: cap ratio x (1 + K_SAG * G * (A / A_SAG)^2) [U]
 A_SAG_MM2 = 32.0  # area of an 8 mm equal-leg fillet: AWS D1.1 max. single-pass PB fillet 5/16 in [M]
 K_LEG_BIAS = 0.7  # ln(z_B/z_A) per unit heat bias beta [U]
@@ -51,14 +52,14 @@ P_REQ_MM = 1.7  # side-wall fusion needed on a plate; below it: 4011 lack of sid
 UI_PER_WFS_REF = 25.0 * 282.2 / (8000.0 / 60.0)  # U I / w at 25 V, 8 m/min, CTWD 15 (heat per wire) [U]
 # undercut index: K_UI (I/I_UC - 1) + K_UU (U/U_UC - 1) + K_UV (v/V_UC - 1) + K_UW weave/3d - K_UD dwell
 #                 +- K_UA beta +- K_UG gravity; depth = U_SCALE * max(0, index)        [all U]
-I_UC_A, K_UI = 280.0, 2.0
+I_UC_A, K_UI = 280.0, 3.0
 U_UC_V, K_UU = 26.0, 3.0
-V_UC_MM_S, K_UV = 7.5, 3.0
+V_UC_MM_S, K_UV = 7.0, 3.0
 K_UW, K_UD, K_UA, K_UG = 0.4, 2.0, 2.0, 0.6
 U_SCALE_MM = 0.5
 # porosity (2011), projected area %: poor gas shield at travel angles > 20 deg and CTWD > 22 mm [S causes]
 K_POR_TA, TA_POR_DEG = 2.0, 20.0
-K_POR_CTWD, CTWD_POR_MM = 2.0, 22.0
+K_POR_CTWD, CTWD_POR_MM = 1.5, 20.0
 TOE_WETTING_MM = 1.0  # a butt cap wets at least 1 mm beyond each groove edge [U]
 K_ROOT_H = 0.5  # root bead height = 0.5 (P - P_req) + 0.25 gap once the root is through [U]
 K_ROOT_GAP = 0.25
@@ -219,7 +220,7 @@ def evaluate_kernel(
     over_weave = relu(weave - 3.0 * d) / d
     pen = pen0 * f_pen * p.pen_position / (1.0 + K_WEAVE_PEN * over_weave)
     beta = o.tanh(off / OFFSET_REF_MM + wae / WORK_ERR_REF_DEG)
-    heat_fac = o.sqrt(volt * current / w / UI_PER_WFS_REF)
+    heat_fac = volt * current / w / UI_PER_WFS_REF
     fusion_a = pen * o.sqrt(1.0 - beta) * heat_fac
     fusion_b = pen * o.sqrt(1.0 + beta) * heat_fac
     lof_a = relu(P_REQ_MM - fusion_a)
@@ -259,8 +260,9 @@ def evaluate_kernel(
         width = chord
         throat = o.minimum(leg_a, leg_b) * p.cos_half_open
         cap_deg = o.atan(4.0 * cap_ratio) / DEG
-        toe_a = 180.0 - o.atan2(leg_b * p.sin_open, leg_a - leg_b * p.cos_open) / DEG - cap_deg
-        toe_b = 180.0 - o.atan2(leg_a * p.sin_open, leg_b - leg_a * p.cos_open) / DEG - cap_deg
+        skew = o.minimum(K_SKEW * p.g_asym * pool, 0.5)  # g_asym > 0: B is the upper toe
+        toe_a = 180.0 - o.atan2(leg_b * p.sin_open, leg_a - leg_b * p.cos_open) / DEG - cap_deg * (1.0 + skew)
+        toe_b = 180.0 - o.atan2(leg_a * p.sin_open, leg_b - leg_a * p.cos_open) / DEG - cap_deg * (1.0 - skew)
         asym = o.abs(leg_a - leg_b)
         ins_throat = relu(p.design_throat_mm - throat)
         exc_throat = relu(throat - p.design_throat_mm)

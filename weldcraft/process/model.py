@@ -77,6 +77,8 @@ BEAD_FIELDS = (
     "quality",  # per-step quality 1 - severity/4 in [0, 1] (0 when the arc is off)
 )
 _INT_FIELDS = ("model_clamped", "level")
+#: Default design throat as a fraction of the WPS's nominal throat (a 15 % set-up margin) [assumption].
+DESIGN_THROAT_FRACTION = 0.85
 
 
 class BeadSample(NamedTuple):
@@ -262,6 +264,12 @@ class BeadSegments:
     def __len__(self) -> int:
         return int(self.arc_on.shape[0])
 
+    def select(self, index: Any) -> BeadSegments:
+        """The segments picked by a slice, an integer index array or a boolean mask."""
+        return BeadSegments(
+            **{f.name: np.asarray(getattr(self, f.name)[index]).reshape(-1) for f in fields(self)}
+        )
+
     def sample(self, i: int) -> BeadSample:
         """Segment i as a ``BeadSample`` of Python scalars."""
         return BeadSample(*(getattr(self, name)[i].item() for name in (*BEAD_FIELDS, "arc_on")))
@@ -293,8 +301,8 @@ class ProcessModel:
         joint: the joint cross-section (kind, thickness, groove, opening angle).
         position: ISO 6947 position; default PB for fillet-like joints, PA for butt joints.
         design_throat_mm: nominal (drawing) fillet throat a used by ISO 5817 rows 512/5213/5214/617;
-            default 0.9 x the throat the WPS makes at its nominal settings and ideal pose, i.e. the WPS
-            is taken to be set up with a 10 % margin over the drawing's throat [assumption].
+            default 0.85 x the throat the WPS makes at its nominal settings and ideal pose, i.e. the WPS
+            is taken to be set up with a 15 % margin over the drawing's throat [assumption].
     """
 
     def __init__(
@@ -313,7 +321,7 @@ class ProcessModel:
         params = self._params(design_throat_mm if design_throat_mm is not None else 1.0)
         if design_throat_mm is None and joint.kind.is_fillet_like:
             nominal = K.evaluate_kernel(K.SCALAR_OPS, params, *self._nominal_args())
-            design_throat_mm = 0.9 * nominal[BEAD_FIELDS.index("throat_mm")]
+            design_throat_mm = DESIGN_THROAT_FRACTION * nominal[BEAD_FIELDS.index("throat_mm")]
             params = self._params(design_throat_mm)
         elif design_throat_mm is not None and not (
             math.isfinite(design_throat_mm) and design_throat_mm > 0.0
