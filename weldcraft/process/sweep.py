@@ -15,6 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,7 @@ def iso_level_map(
         )
     model = ProcessModel(wps, joint, position)
     n_seg = int(round(seam_length_mm / segment_length_mm))
-    s_mm = (np.arange(n_seg) + 0.5) * segment_length_mm
+    s_mm = (np.arange(n_seg, dtype=np.float64) + 0.5) * segment_length_mm
     grid_c, grid_v = np.meshgrid(ctwds, speeds, indexing="ij")
     cells = grid_v.size
     inputs = SegmentInputs.from_wps(wps, cells, travel_speed_mm_s=grid_v.ravel(), ctwd_mm=grid_c.ravel())
@@ -181,7 +182,7 @@ def plot_iso_level_map(data: IsoLevelMap, path: PathLikeStr) -> Path:
     ax.set_xlabel("travel speed (mm/s)")
     ax.set_ylabel("CTWD (mm)")
     ax.set_title(f"ISO 5817 quality level\n{data.title}", fontsize=10)
-    handles = [
+    handles: list[Any] = [
         Patch(color=col, label=f"level {lab}") for col, lab in zip(_LEVEL_COLOURS, _LEVEL_LABELS, strict=True)
     ]
     handles.append(ax.lines[0])
