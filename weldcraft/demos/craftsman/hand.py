@@ -18,36 +18,15 @@ with the privileged seam truth) is `weldcraft.demos.craftsman.policy`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
+from weldcraft.demos.command import TorchCommand
 from weldcraft.demos.craftsman.noise import DelayLine, OrnsteinUhlenbeck, Tremor
 from weldcraft.demos.craftsman.skills import SkillProfile
 from weldcraft.demos.craftsman.styles import Style
 from weldcraft.demos.craftsman.weave import WeavePattern, circle_modulation, lateral_unit, speed_factor
 from weldcraft.seams import WPS
-
-
-@dataclass(frozen=True)
-class TorchCommand:
-    """The welder's torch this tick, relative to the true seam (CONTRACTS.md conventions).
-
-    Attributes:
-        lateral_mm: offset along b of where the wire meets the joint (+ towards side B).
-        ctwd_mm: contact-tip-to-work distance.
-        work_angle_deg: absolute work angle (45 = bisecting a 90 deg fillet; + error towards side B).
-        travel_angle_deg: + push.
-        travel_speed_mm_s: speed along the seam.
-        weave_lateral_mm: the weave's share of `lateral_mm` (for analysis; already included).
-    """
-
-    lateral_mm: float
-    ctwd_mm: float
-    work_angle_deg: float
-    travel_angle_deg: float
-    travel_speed_mm_s: float
-    weave_lateral_mm: float = 0.0
 
 
 class CraftsmanHand:
