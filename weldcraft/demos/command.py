@@ -63,7 +63,7 @@ def angles_of_wire(w_seam: FloatArray, work_angle_base_deg: float) -> tuple[floa
 
 
 def surface_n_mm(section: Any, b_mm: float) -> float:
-    """Height n (mm) of the joint's work surface at lateral position `b_mm` (straight down onto the section)."""
+    """Height n (mm) of the work surface at lateral position `b_mm` (straight down onto the section)."""
     lam = section.hit(b_mm, _FAR_MM, 0.0, -1.0)
     return _FAR_MM - lam if math.isfinite(lam) else 0.0
 
