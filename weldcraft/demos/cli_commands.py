@@ -203,3 +203,145 @@ def merge_cmd(cfg: DictConfig, ctx: RunContext) -> int:
     n = tools.merge(_list(cfg, "datasets"), str(cfg.dataset))
     print(f"wrote {cfg.dataset}: {n} episodes")
     return 0
+
+
+def _make_env(seam: str, randomize: bool, render_mode: str | None = None) -> Any:
+    """`gymnasium.make` of the registered id for the seam preset (so the dataset stores id and kwargs)."""
+    import gymnasium as gym
+
+    import weldcraft  # noqa: F401  (registers the env ids)
+    from weldcraft._registration import ENV_IDS
+
+    by_job = {job: env_id for env_id, (job, _) in ENV_IDS.items()}
+    if seam not in by_job:
+        raise UserError(f"unknown seam {seam!r}; choose one of: {', '.join(sorted(by_job))}", where="seam")
+    kwargs: dict[str, Any] = {}
+    if not randomize:
+        kwargs["randomization"] = {"enabled": False}
+    if render_mode is not None:
+        kwargs["render_mode"] = render_mode
+    return gym.make(by_job[seam], **kwargs)
+
+
+@command("demos record", "Craftsman demonstrations into a Minari dataset", "demos_record")
+def record_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import dataset as ds
+    from weldcraft.demos.craftsman.policy import Craftsman, resolve_style
+    from weldcraft.demos.craftsman.skills import SKILLS
+    from weldcraft.demos.rollout import craftsman_episode
+
+    if int(cfg.episodes) < 1:
+        raise UserError(f"episodes must be >= 1, got {cfg.episodes}", where="episodes")
+    ds.check_dataset_id(str(cfg.dataset))
+    if ds.dataset_exists(str(cfg.dataset)) and not bool(cfg.overwrite):
+        raise UserError(
+            f"dataset {cfg.dataset} already exists; pass overwrite=true or a new id", where="dataset"
+        )
+    skill = SKILLS.get(str(cfg.skill))
+    style = resolve_style(
+        str(cfg.style), cfg.demo.weave_width_mm, cfg.demo.weave_frequency_hz, cfg.demo.weave_dwell_s
+    )
+    craftsman = Craftsman(
+        skill, style, seed=int(cfg.craftsman_seed), welder_id=f"craftsman-{cfg.skill}-{cfg.craftsman_seed}"
+    )
+    craftsman.skill_name, craftsman.style_name = str(cfg.skill), str(cfg.style)
+    env = _make_env(str(cfg.seam), bool(cfg.randomize))
+    try:
+        episodes = []
+        for k in range(int(cfg.episodes)):
+            demo = craftsman_episode(env, craftsman, int(cfg.seed) + k, seam_name=str(cfg.seam))
+            episodes.append(demo.episode)
+            m = demo.episode.metadata
+            print(
+                f"episode {k + 1}/{cfg.episodes}: seed {m.seed} level {m.iso_level} q {m.quality_score:.3f}"
+            )
+        ds.write_dataset(
+            str(cfg.dataset),
+            episodes,
+            env,
+            description=f"Craftsman {cfg.skill}/{cfg.style} on {cfg.seam}, {cfg.episodes} seeds from {cfg.seed}",
+            provenance=ctx.meta(),
+            overwrite=bool(cfg.overwrite),
+        )
+    finally:
+        env.close()
+    levels = [ep.metadata.iso_level for ep in episodes]
+    counts = ", ".join(f"{lv or 'none'} {levels.count(lv)}" for lv in ("B", "C", "D", None))
+    print(f"wrote {cfg.dataset}: {len(episodes)} episodes; levels: {counts}")
+    return 0
+
+
+@command("demos import", "replay recordings (CSV/Parquet) into a Minari dataset", "demos_import")
+def import_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import dataset as ds
+    from weldcraft.demos.importer import import_recording
+
+    paths = _list(cfg, "recording")
+    if not paths:
+        raise UserError(
+            "no recording given; pass recording=PATH or recording=[A.csv,B.parquet]", where="recording"
+        )
+    ds.check_dataset_id(str(cfg.dataset))
+    if ds.dataset_exists(str(cfg.dataset)) and not bool(cfg.overwrite):
+        raise UserError(
+            f"dataset {cfg.dataset} already exists; pass overwrite=true or a new id", where="dataset"
+        )
+    env = _make_env(str(cfg.seam), bool(cfg.randomize))
+    try:
+        episodes = []
+        for k, path in enumerate(paths):
+            ep = import_recording(
+                path, env, seed=int(cfg.seed) + k, welder_id=cfg.welder_id, skill=str(cfg.skill)
+            )
+            episodes.append(ep)
+            m = ep.metadata
+            print(f"{path}: {ep.n_steps} steps, level {m.iso_level}, quality {m.quality_score:.3f}")
+        ds.write_dataset(
+            str(cfg.dataset),
+            episodes,
+            env,
+            description=f"recordings on {cfg.seam}: {', '.join(paths)}",
+            algorithm_name="weldcraft.import",
+            provenance=ctx.meta(),
+            overwrite=bool(cfg.overwrite),
+        )
+    finally:
+        env.close()
+    print(f"wrote {cfg.dataset}: {len(episodes)} episodes")
+    return 0
+
+
+@command("demos teleop", "weld with the keyboard at the pybullet GUI", "demos_teleop")
+def teleop_cmd(cfg: DictConfig, ctx: RunContext) -> int:
+    from weldcraft.demos import dataset as ds
+    from weldcraft.demos.teleop import KEY_HELP, PybulletKeySource, TeleopSession, session_summary
+
+    ds.check_dataset_id(str(cfg.dataset))
+    env = _make_env(str(cfg.seam), True, render_mode="human")
+    try:
+        e = env.unwrapped
+        session = TeleopSession(
+            env,
+            PybulletKeySource(e.client_id),
+            operator_id=str(cfg.operator),
+            seam=str(cfg.seam),
+            first_seed=int(cfg.seed),
+            dt_s=e.dt,
+        )
+        print(KEY_HELP)
+        saved = session.run()
+        _print_json(session_summary(session))
+        if saved:
+            ds.write_dataset(
+                str(cfg.dataset),
+                saved,
+                env,
+                description=f"keyboard teleop by {cfg.operator} on {cfg.seam}",
+                algorithm_name="weldcraft.teleop",
+                provenance=ctx.meta(),
+                overwrite=bool(cfg.overwrite),
+            )
+            print(f"wrote {cfg.dataset}: {len(saved)} episodes")
+    finally:
+        env.close()
+    return 0

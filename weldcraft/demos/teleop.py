@@ -15,7 +15,7 @@ Keys (pybullet's own keyboard shortcuts are switched off while teleop runs):
     enter       save the finished weld         backspace  discard (during or after a weld)
     escape      quit; `run` returns the saved episodes
 
-Key events come from a `KeySource`: `PybulletKeySource` reads the GUI, `ScriptedKeySource` replays
+`KEY_HELP` is this key table for printing. Key events come from a `KeySource`: `PybulletKeySource` reads the GUI, `ScriptedKeySource` replays
 injected events so the whole session runs headless in tests.
 """
 
@@ -35,6 +35,9 @@ from weldcraft.demos.episode import Episode
 from weldcraft.demos.recorder import EpisodeRecorder
 
 log = logging.getLogger(__name__)
+
+KEY_HELP = """keys: space start a weld | left/right lateral | up/down speed | i/k CTWD | j/l work angle
+      u/o travel angle | c centre | enter save the finished weld | backspace discard | escape quit"""
 
 
 class KeyState(enum.IntFlag):
