@@ -259,7 +259,7 @@ def record_cmd(cfg: DictConfig, ctx: RunContext) -> int:
             str(cfg.dataset),
             episodes,
             env,
-            description=f"Craftsman {cfg.skill}/{cfg.style} on {cfg.seam}, {cfg.episodes} seeds from {cfg.seed}",
+            description=f"Craftsman {cfg.skill}/{cfg.style} on {cfg.seam}, {cfg.episodes} seeds from {cfg.seed}",  # noqa: E501
             provenance=ctx.meta(),
             overwrite=bool(cfg.overwrite),
         )

@@ -15,8 +15,8 @@ Keys (pybullet's own keyboard shortcuts are switched off while teleop runs):
     enter       save the finished weld         backspace  discard (during or after a weld)
     escape      quit; `run` returns the saved episodes
 
-`KEY_HELP` is this key table for printing. Key events come from a `KeySource`: `PybulletKeySource` reads the GUI, `ScriptedKeySource` replays
-injected events so the whole session runs headless in tests.
+`KEY_HELP` is this key table for printing. Key events come from a `KeySource`: `PybulletKeySource`
+reads the GUI, `ScriptedKeySource` replays injected events so the whole session runs headless in tests.
 """
 
 from __future__ import annotations
