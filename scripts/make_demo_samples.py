@@ -1,0 +1,111 @@
+"""Regenerate the sample recordings in demos/ from Craftsman runs (deterministic).
+
+    PYTHONPATH=. python scripts/make_demo_samples.py [--out demos]
+
+Writes three small recordings of FilletPB welds (see demos/README.md for the format):
+a master's zigzag weave in the world frame (metres, CSV), a novice's stringer in the world frame
+(millimetres, CSV), and a master's circle weave in the seam frame (metres, Parquet). World-frame files hold
+the torch the robot actually reached (forward kinematics after each step, as a motion tracker would see
+it); the seam-frame file holds the commanded pose relative to the true seam.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+import weldcraft  # noqa: F401  (registers the env ids)
+from weldcraft.demos.craftsman.policy import Craftsman
+from weldcraft.demos.recording import PoseFrame, Recording
+from weldcraft.demos.recording_io import write_recording
+from weldcraft.demos.rollout import craftsman_episode, trajectory_to_recording
+
+ENV_ID = "weldcraft/FilletPB-v0"
+
+
+def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict]:
+    """Weld with the Craftsman and record the reached torch pose after every step (world frame)."""
+    env = gym.make(ENV_ID)
+    e = env.unwrapped
+    craftsman = Craftsman(skill, style, seed=craftsman_seed)
+    obs, _ = env.reset(seed=seed)
+    craftsman.begin(env)
+    tips, quats = [], []
+
+    def grab() -> None:
+        tip, rot = e.cell.tcp_pose()
+        tips.append(np.asarray(tip, dtype=np.float64))
+        quats.append(Rotation.from_matrix(rot).as_quat())
+
+    grab()
+    done = False
+    info: dict = {}
+    while not done:
+        _, _, term, trunc, info = env.step(craftsman.act(env))
+        grab()
+        done = bool(term or trunc)
+    n = len(tips)
+    header = {
+        "seam": e.job.name,
+        "seed": seed,
+        "welder_id": craftsman.welder_id,
+        "skill": skill,
+        "style": style,
+    }
+    rec = Recording(
+        t_s=np.arange(n, dtype=np.float64) * e.dt,
+        pos_m=np.stack(tips),
+        quat_xyzw=np.stack(quats),
+        arc_on=np.ones(n, dtype=np.bool_),
+        frame=PoseFrame.WORLD,
+        voltage_v=np.full(n, e.wps.voltage_v),
+        wire_feed_m_min=np.full(n, e.wps.wire_feed_m_min),
+        header=header,
+    )
+    env.close()
+    return rec, info["weld"]
+
+
+def seam_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict]:
+    """Weld with the Craftsman and write its commanded trajectory in the seam frame."""
+    env = gym.make(ENV_ID)
+    craftsman = Craftsman(skill, style, seed=craftsman_seed)
+    demo = craftsman_episode(env, craftsman, seed)
+    header = {
+        "seam": env.unwrapped.job.name,
+        "seed": seed,
+        "welder_id": craftsman.welder_id,
+        "skill": skill,
+        "style": style,
+    }
+    rec = trajectory_to_recording(demo.trajectory, env, header)
+    meta = demo.episode.metadata
+    env.close()
+    return rec, {"iso5817_level": meta.iso_level, "quality_score": meta.quality_score}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="demos", help="output folder (default demos/)")
+    args = parser.parse_args()
+    out = Path(args.out)
+    summary: dict[str, str | None] = {}
+    rec, weld = world_recording("master", "zigzag", seed=101, craftsman_seed=1)
+    write_recording(rec, out / "fillet_pb_master_zigzag.csv", length_unit="m")
+    summary["fillet_pb_master_zigzag.csv"] = weld["iso5817_level"]
+    rec, weld = world_recording("novice", "stringer", seed=102, craftsman_seed=2)
+    write_recording(rec, out / "fillet_pb_novice_stringer.csv", length_unit="mm")
+    summary["fillet_pb_novice_stringer.csv"] = weld["iso5817_level"]
+    rec, weld = seam_recording("master", "circle", seed=103, craftsman_seed=3)
+    write_recording(rec, out / "fillet_pb_master_circle.parquet", length_unit="m")
+    summary["fillet_pb_master_circle.parquet"] = weld["iso5817_level"]
+    print(json.dumps({"written": summary}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
