@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy: one core
 import tempfile
 import time
 
@@ -40,6 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=100)
     args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):  # one core, as the target says
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     root = tempfile.mkdtemp(prefix="weldcraft-bench-")
     os.environ["MINARI_DATASETS_PATH"] = root
     from weldcraft.demos import dataset as ds
