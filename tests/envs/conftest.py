@@ -1,41 +1,41 @@
-"""Fixtures for the env tests: a bare pybullet client with workpiece boxes built by the test itself."""
+"""Fixtures for the env tests: plate boxes built by the test itself."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import numpy as np
-import pybullet as pb
 import pytest
+from scipy.spatial.transform import Rotation
 
-from weldcraft.envs.workpiece import WORKPIECE_GROUP, create_plate
-
-__all__ = ["WORKPIECE_GROUP", "BoxWorld"]
+from weldcraft.seams import Box
 
 
 class BoxWorld:
-    """A DIRECT pybullet client holding static boxes in the workpiece collision group."""
+    """Plates (as `weldcraft.seams.Box`) in one frame, for the tracker tests."""
 
     def __init__(self) -> None:
-        self.client = pb.connect(pb.DIRECT)
+        self.boxes: list[Box] = []
 
     def box(
         self,
         lo: tuple[float, float, float],
         hi: tuple[float, float, float],
         rpy: tuple[float, float, float] = (0.0, 0.0, 0.0),
-    ) -> int:
+    ) -> Box:
         """A plate spanning [lo, hi] (before rotation about its centre by `rpy`), in metres."""
         lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
-        quat = np.asarray(pb.getQuaternionFromEuler(rpy))
-        return create_plate(self.client, (hi_a - lo_a) / 2, (hi_a + lo_a) / 2, quat)
-
-    def close(self) -> None:
-        pb.disconnect(self.client)
+        quat = Rotation.from_euler("xyz", rpy).as_quat()
+        box = Box(
+            tuple((hi_a + lo_a) / 2),  # type: ignore[arg-type]
+            tuple(quat),  # type: ignore[arg-type]
+            tuple((hi_a - lo_a) / 2),  # type: ignore[arg-type]
+            f"plate{len(self.boxes)}",
+        )
+        self.boxes.append(box)
+        return box
 
 
 @pytest.fixture
 def box_world() -> Iterator[BoxWorld]:
-    world = BoxWorld()
-    yield world
-    world.close()
+    yield BoxWorld()

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.envs.conftest import WORKPIECE_GROUP, BoxWorld
+from tests.envs.conftest import BoxWorld
 from weldcraft.envs.config import SensorConfig
 from weldcraft.envs.torch_geometry import tool_rotation, wire_direction_seam
 from weldcraft.envs.tracker import LaserSeamTracker, TrackerReading
@@ -31,7 +31,7 @@ def _scan(
     root_depth_mm: float = 0.0,
     work_err_deg: float = 0.0,
 ) -> tuple[LaserSeamTracker, TrackerReading]:
-    tracker = LaserSeamTracker(world.client, cfg, kind, root_depth_mm, WORKPIECE_GROUP)
+    tracker = LaserSeamTracker(cfg, kind, root_depth_mm, world.boxes)
     w = wire_direction_seam(0.0, work_err_deg)
     rot = tool_rotation(frame, w)
     b_mm, n_mm = aim_rel_bn_mm
@@ -135,7 +135,7 @@ def test_grazing_incidence_drops_the_face_and_invalidates(box_world: BoxWorld) -
 def test_noise_and_outlier_statistics(box_world: BoxWorld) -> None:
     _fillet(box_world, 0.0)
     cfg = SensorConfig(noise_sigma_mm=0.05, outlier_prob=0.04, outlier_scale_mm=1.0)
-    tracker = LaserSeamTracker(box_world.client, cfg, JointKind.FILLET, 0.0, WORKPIECE_GROUP)
+    tracker = LaserSeamTracker(cfg, JointKind.FILLET, 0.0, box_world.boxes)
     rot = tool_rotation(PB_FRAME, wire_direction_seam(0.0, 0.0))
     rng = np.random.default_rng(3)
     lat = np.array([tracker.scan(np.zeros(3), rot, rng).lateral_mm for _ in range(2000)])

@@ -2,12 +2,13 @@
 
 Model (DESIGN section 3; reference `welding-process.md` section 6):
 
-* A laser fan from an emitter `standoff_mm` above the look-ahead point (the point the wire would aim at
-  `lookahead_mm` ahead along the travel direction) draws a line across the seam. The profile is a batch
-  of pybullet rays (`rayTestBatch`) against the workpiece bodies only (a collision-filter mask):
-  `n_rays_flank` rays over the whole field of view and `n_rays_center` rays concentrated around the last
-  detected joint. Points whose incidence angle from the surface normal exceeds `grazing_dropout_deg`
-  are dropouts (shiny steel at grazing incidence returns no light to the camera).
+* A laser fan from an emitter `standoff_mm` above the look-ahead point (where the nominal torch's wire
+  line meets the seam `lookahead_mm` ahead) draws a line across the seam. The profile is a batch of rays
+  cast exactly against the workpiece plates (`weldcraft.envs.raycast`, which says why not pybullet's
+  `rayTestBatch`): `n_rays_flank` rays over the whole field of view and `n_rays_center` rays
+  concentrated around the last detected joint. Faces seen at an incidence angle beyond
+  `grazing_dropout_deg` from their normal are dropouts (shiny steel at grazing incidence returns no light
+  to the camera).
 * The profile is segmented into straight runs (plane faces; a hole splits them) and fitted
   with the joint template of the joint kind, as tracker firmware does (RF627Weld, wenglor templates):
   fillet, corner and lap: the root is the concave corner of the two faces (the intersection of their
@@ -31,10 +32,10 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-import pybullet as pb
 
 from weldcraft.envs.config import SensorConfig
-from weldcraft.seams import JointKind
+from weldcraft.envs.raycast import BoxRayCaster
+from weldcraft.seams import Box, JointKind
 from weldcraft.types import FloatArray
 
 _COLLINEAR_MM = 0.02  # points farther than this from a run's line start a new face
@@ -229,24 +230,22 @@ def extract_feature(
 
 
 class LaserSeamTracker:
-    """Ray-cast laser-line seam tracker in one pybullet client.
+    """Laser-line seam tracker casting rays against the plates of one part.
 
     Args:
-        client_id: the pybullet physics client.
         config: sensor parameters.
         kind: joint kind of the workpiece (selects the feature template).
         root_depth_mm: single-V butt: thickness - root face; unused otherwise.
-        ray_mask: collision-filter mask selecting the workpiece bodies (see `setCollisionFilterGroupMask`).
+        boxes: the plates in the part frame.
     """
 
-    def __init__(
-        self, client_id: int, config: SensorConfig, kind: JointKind, root_depth_mm: float, ray_mask: int
-    ) -> None:
-        self.client_id = client_id
+    def __init__(self, config: SensorConfig, kind: JointKind, root_depth_mm: float, boxes: list[Box]) -> None:
         self.config = config
         self.kind = JointKind(kind)
         self.root_depth_mm = root_depth_mm
-        self.ray_mask = ray_mask
+        self.caster = BoxRayCaster(boxes)
+        self._part_rot = np.eye(3)
+        self._part_pos = np.zeros(3)
         half = config.fov_mm / 2.0
         self._u_flank = np.linspace(-half, half, config.n_rays_flank)
         cw = config.center_width_mm
@@ -258,13 +257,17 @@ class LaserSeamTracker:
         self._center_limit = half - cw / 2.0
         self.center_mm = 0.0
         self._cos_grazing = math.cos(math.radians(config.grazing_dropout_deg))
+        self._reach = (config.standoff_mm + _RAY_DEPTH_MM) / config.standoff_mm  # fan ray length factor
         self.last_points: tuple[list[float], list[float], list[bool]] | None = None
-        self._fan_scale = (config.standoff_mm + _RAY_DEPTH_MM) / config.standoff_mm / 1000.0
-        self._starts = np.zeros((config.n_rays_flank + config.n_rays_center, 3))
 
     def reset(self) -> None:
         """Re-centre the ray window (start of an episode)."""
         self.center_mm = 0.0
+
+    def set_part_pose(self, rotation_world_part: FloatArray, position_world_m: FloatArray) -> None:
+        """Where the part frame is in the world (placement error and drift included)."""
+        self._part_rot = np.asarray(rotation_world_part, dtype=np.float64)
+        self._part_pos = np.asarray(position_world_m, dtype=np.float64)
 
     def ray_layout_mm(self) -> FloatArray:
         """Sorted lateral positions (R,) of the rays at the aim plane for the current window, mm."""
@@ -288,34 +291,31 @@ class LaserSeamTracker:
 
     def _profile(self, aim_m: FloatArray, tool_rot: FloatArray) -> TrackerReading:
         cfg = self.config
-        y, z = tool_rot[:, 1], tool_rot[:, 2]
         u = self.ray_layout_mm()
-        r = u.shape[0]
-        starts = self._starts[:r]
-        starts[:] = aim_m - (cfg.standoff_mm / 1000.0) * z
-        ends = np.multiply.outer(u * self._fan_scale, y)
-        ends += aim_m + (_RAY_DEPTH_MM / 1000.0) * z
-        hits = pb.rayTestBatch(
-            starts, ends, collisionFilterMask=self.ray_mask, physicsClientId=self.client_id
-        )
-        x = [0.0] * r
-        zz = [0.0] * r
-        valid = [False] * r
-        ox, oy, oz = aim_m.tolist()
-        yx, yy, yz = y.tolist()
-        zx, zy, zz_ = z.tolist()
-        for k, hit in enumerate(hits):
-            if hit[0] < 0:
-                continue
-            px, py, pz = hit[3]
-            dxm, dym, dzm = px - ox, py - oy, pz - oz
-            x[k] = 1000.0 * (dxm * yx + dym * yy + dzm * yz)
-            zz[k] = -1000.0 * (dxm * zx + dym * zy + dzm * zz_)
-            valid[k] = True
+        # rays in the part frame: from the fan origin (standoff above the aim point along -z) through
+        # the aim plane at lateral u, to _RAY_DEPTH_MM beyond it
+        rot_t = self._part_rot.T
+        y_p = rot_t @ tool_rot[:, 1]
+        z_p = rot_t @ tool_rot[:, 2]
+        aim_p = rot_t @ (aim_m - self._part_pos)
+        sd = cfg.standoff_mm
+        origin = aim_p - (sd / 1000.0) * z_p
+        dirs = np.multiply.outer(u * (self._reach / 1000.0), y_p)
+        dirs += ((sd + _RAY_DEPTH_MM) / 1000.0) * z_p
+        lam, _ = self.caster.cast_fan(origin, dirs)
+        # hit relative to the aim point: lateral = lam u reach, height = sd - lam (sd + depth)
+        lam_l = lam.tolist()
+        reach, span = self._reach, sd + _RAY_DEPTH_MM
+        x = [0.0] * len(lam_l)
+        zz = [0.0] * len(lam_l)
+        valid = [False] * len(lam_l)
+        for k, (lk, uk) in enumerate(zip(lam_l, u.tolist(), strict=True)):
+            if lk <= 1.0:
+                x[k] = lk * uk * reach
+                zz[k] = sd - lk * span
+                valid[k] = True
         self.last_points = (x, zz, valid)
-        return extract_feature(
-            u.tolist(), x, zz, valid, self.kind, cfg.standoff_mm, self.root_depth_mm, self._cos_grazing
-        )
+        return extract_feature(u.tolist(), x, zz, valid, self.kind, sd, self.root_depth_mm, self._cos_grazing)
 
     def scan(self, aim_m: FloatArray, tool_rot: FloatArray, rng: np.random.Generator) -> TrackerReading:
         """One noisy reading (see `scan_geometry`).
