@@ -104,14 +104,15 @@ class BeadRecorder:
 
 
 class WeaveWindow:
-    """Ring buffer of the wire's recent lateral offsets -> (mean offset, weave width, edge dwell).
+    """Ring buffer of the wire's recent motion -> the weld pool's view of it.
 
-    The weld pool integrates the torch motion over its lifetime, so the process model sees the mean
-    lateral offset over the window (the bead centre), the peak-to-peak width of the offsets (the weave
-    width, 0 for a straight run) and the share of the window spent within `edge_band` x width of either
+    The weld pool integrates the torch motion over its lifetime, so the process model sees, over the
+    window: the mean lateral offset (the bead centre), the peak-to-peak width of the offsets (the weave
+    width, 0 for a straight run), the share of the window spent within `edge_band` x width of either
     extreme (edge dwell; a sine spends 41 % of its time within 10 % of the width from its peaks, a
-    trapezoidal weave with dwell more). [U] window = 1 s by default: at least one period of a weave of
-    1 Hz or faster, shorter than the pool's solidification time at typical speeds.
+    trapezoidal weave with dwell more), and the mean travel speed (distance along the seam / arc time).
+    [U] window = 1 s by default: at least one period of a weave of 1 Hz or faster, and about the time the
+    pool of a 6 mm/s, 280 A MAG weld takes to pass a point.
 
     Args:
         length: number of control steps in the window.
@@ -123,23 +124,36 @@ class WeaveWindow:
             raise ValueError(f"length must be >= 1, got {length}")
         self.length = length
         self.edge_band = edge_band
-        self._buf: deque[float] = deque(maxlen=length)
+        self._lat: deque[float] = deque(maxlen=length)
+        self._ds: deque[float] = deque(maxlen=length)
+        self._dt: deque[float] = deque(maxlen=length)
 
     def reset(self) -> None:
-        self._buf.clear()
+        self._lat.clear()
+        self._ds.clear()
+        self._dt.clear()
 
-    def push(self, lateral_offset_mm: float) -> tuple[float, float, float]:
-        """Add the newest offset; returns (mean_offset_mm, weave_width_mm, edge_dwell_fraction)."""
-        buf = self._buf
+    def push(self, lateral_offset_mm: float, ds_mm: float, dt_s: float) -> tuple[float, float, float, float]:
+        """Add one step; returns (mean_offset_mm, weave_width_mm, edge_dwell_fraction, speed_mm_s).
+
+        Args:
+            lateral_offset_mm: the wire's offset from the seam at the end of the step.
+            ds_mm: distance travelled along the seam in the step.
+            dt_s: arc time of the step.
+        """
+        buf = self._lat
         buf.append(lateral_offset_mm)
+        self._ds.append(ds_mm)
+        self._dt.append(dt_s)
+        speed = sum(self._ds) / sum(self._dt)
         lo, hi = min(buf), max(buf)
         width = hi - lo
         mean = sum(buf) / len(buf)
         if width <= 1e-9:
-            return mean, 0.0, 0.0
+            return mean, 0.0, 0.0, speed
         band = self.edge_band * width
         at_edge = sum(1 for x in buf if x <= lo + band or x >= hi - band)
-        return mean, width, at_edge / len(buf)
+        return mean, width, at_edge / len(buf), speed
 
 
 def weave_window_steps(window_s: float, control_hz: float) -> int:

@@ -93,7 +93,7 @@ class SensorConfig(_Record):
     grazing_dropout_deg: float = 75.0
     latency_s: float = 0.03
     scan_every_steps: int = 1
-    gate_mm: float = 1.0
+    gate_mm: float = 0.5
     max_blind_mm: float = 15.0
 
     def __post_init__(self) -> None:

@@ -10,8 +10,8 @@ ctwd_mm = distance along w from the contact tip to the work.
 t), so a torch moved sideways in a fillet sees its CTWD change the way a real one does (the principle
 of through-arc sensing): at a 45 deg face, 1 mm towards a plate shortens the stick-out by 1 mm.
 
-The tool frame in the world has columns (x, y, z) with z = w and x the travel direction made
-perpendicular to w; y = z cross x (then y is close to +b).
+The tool frame in the world has columns (x, y, z) with z = w; at zero roll x is the travel direction
+made perpendicular to w and y = z cross x (close to +b); the torch's roll turns x, y about z.
 """
 
 from __future__ import annotations
@@ -46,19 +46,33 @@ def torch_angles_deg(w_seam: FloatArray) -> tuple[float, float]:
     )
 
 
-def tool_rotation(seam_frame: FloatArray, w_seam: FloatArray) -> FloatArray:
-    """Tool orientation (3, 3) in the world, columns (x, y, z): z = wire, x = travel made normal to z.
+def tool_rotation(seam_frame: FloatArray, w_seam: FloatArray, roll_rad: float = 0.0) -> FloatArray:
+    """Tool orientation (3, 3) in the world, columns (x, y, z), z = wire.
+
+    At zero roll x is the travel direction made normal to z and y = z cross x (close to +b); `roll_rad`
+    turns x and y about the wire by that angle (the torch's roll, a free degree of freedom of the
+    welding pose, chosen per job so that the torch body leans back towards the robot).
 
     Args:
         seam_frame: (3, 3) world seam frame, columns (t, n, b).
         w_seam: (3,) unit wire direction in seam coordinates.
+        roll_rad: rotation of the x/y axes about z.
     """
     z = seam_frame @ w_seam
     t = seam_frame[:, 0]
     x = t - float(t @ z) * z
     x /= math.sqrt(float(x @ x))
     y = np.cross(z, x)
+    if roll_rad:
+        c, s = math.cos(roll_rad), math.sin(roll_rad)
+        x, y = c * x + s * y, c * y - s * x
     return np.column_stack((x, y, z))
+
+
+def roll_matrix(roll_rad: float) -> FloatArray:
+    """R_z(roll) (3, 3): `tool_rotation(f, w, roll) == tool_rotation(f, w) @ roll_matrix(roll)`."""
+    c, s = math.cos(roll_rad), math.sin(roll_rad)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
 
 
 @dataclass(frozen=True)
