@@ -234,3 +234,45 @@ def test_spline_fillet_plates_follow_the_seam() -> None:
         _, _, miss = face_hits(job, boxes, 0.0, float(s))
         # 0.05 mm normal to the panel, measured along rays that meet the web at about 45 deg
         assert np.abs(miss).max() < 0.05 * math.sqrt(2.0) + 0.005
+
+
+def test_realised_gap_profile_is_built_into_the_v_butt_plates() -> None:
+    """Down-looking rays just inside and outside the realised root edges +-g(s)/2 of butt_pa."""
+    job = load_job("butt_pa")
+    real = job.sample_realization(np.random.default_rng(5))
+    boxes = real.plate_boxes()
+    s = np.linspace(0.0, job.seam.length_m, 41)
+    g = real.gap_mm(s * 1e3)
+    assert g.max() - g.min() > 0.5  # the realised gap really varies along this seam
+    frames = job.seam.frames(s)
+    n, b = frames[:, :, 1], frames[:, :, 2]
+    root = job.seam.position_m(s)
+    tan_beta = math.tan(math.radians(30.0))
+    for side in (-1.0, 1.0):
+        inside = root + 0.04 * n + side * 1e-3 * (g / 2 - 0.1)[:, None] * b
+        assert np.all(np.isinf(raycast(boxes, inside, -n)))  # through the root opening
+        outside = root + 0.04 * n + side * 1e-3 * (g / 2 + 0.3)[:, None] * b
+        expected = 0.04 - 0.3e-3 / tan_beta  # meets the bevel 0.52 mm above the root
+        # panel tolerance 0.05 mm along b is 0.05 / tan(30 deg) = 0.087 mm along a vertical ray
+        np.testing.assert_allclose(raycast(boxes, outside, -n), expected, atol=0.09e-3)
+
+
+def test_realised_gap_lifts_the_fillet_web() -> None:
+    job = load_job("fillet_pb")
+    real = job.sample_realization(np.random.default_rng(2))
+    boxes = real.plate_boxes()
+    s = np.linspace(0.0, job.seam.length_m, 31)
+    g = real.gap_mm(s * 1e3)
+    frames = job.seam.frames(s)
+    n, b = frames[:, :, 1], frames[:, :, 2]
+    d_b, m_b = (b + n) / math.sqrt(2.0), (b - n) / math.sqrt(2.0)  # web face direction, into the web
+    root = job.seam.position_m(s)
+
+    def solid(points: np.ndarray) -> np.ndarray:
+        return np.any([box.contains(points, -1e-9) for box in boxes], axis=0)
+
+    above = root + 1e-3 * ((g + 0.06)[:, None] * d_b + 2.0 * m_b)
+    below = root + 1e-3 * ((g - 0.06)[:, None] * d_b + 2.0 * m_b)
+    assert np.all(solid(above))
+    lifted = g > 0.1
+    assert lifted.sum() > 10 and not np.any(solid(below[lifted]))

@@ -44,6 +44,15 @@ def _unit(value: ArrayLike, name: str) -> FloatArray:
     return arr / norm
 
 
+def cross3(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Row-wise cross product of (N,3) arrays (np.cross costs ~10x more on small arrays)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1]
+    out[..., 1] = a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2]
+    out[..., 2] = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    return out
+
+
 def frames_from_tangent_normal(t: FloatArray, n_ref: FloatArray) -> FloatArray:
     """Seam frames (N,3,3), columns (t, n, b), from unit tangents t (N,3) and reference normals (N,3).
 
@@ -51,8 +60,7 @@ def frames_from_tangent_normal(t: FloatArray, n_ref: FloatArray) -> FloatArray:
     """
     n = n_ref - np.sum(n_ref * t, axis=1, keepdims=True) * t
     n /= np.linalg.norm(n, axis=1, keepdims=True)
-    b = np.cross(t, n)
-    return np.stack([t, n, b], axis=2)
+    return np.stack([t, n, cross3(t, n)], axis=2)
 
 
 @dataclass(frozen=True)
