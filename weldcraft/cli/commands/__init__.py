@@ -1,0 +1,1 @@
+"""Subcommands; importing this package registers them all."""
