@@ -226,8 +226,13 @@ class ArcSeam(SeamPath):
         r_out, d_theta = self._radial(s_m)
         t = self._sign * d_theta
         tilt = math.radians(self.normal_tilt_deg)
-        n_ref = math.cos(tilt) * self._basis[2] + math.sin(tilt) * r_out
-        return frames_from_tangent_normal(t, n_ref)
+        axis = self._basis[2]
+        # n = cos(tilt) a + sin(tilt) r_out is already a unit vector normal to t; with (e1, e2, a)
+        # right-handed, d_theta x a = r_out and d_theta x r_out = -a, so
+        # b = t x n = sign (cos(tilt) r_out - sin(tilt) a).
+        n = math.cos(tilt) * axis + math.sin(tilt) * r_out
+        b = self._sign * (math.cos(tilt) * r_out - math.sin(tilt) * axis)
+        return np.stack([t, n, b], axis=2)
 
     def curvature_1_m(self, s_m: ArrayLike) -> FloatArray:
         s = np.atleast_1d(np.asarray(s_m, dtype=np.float64))
