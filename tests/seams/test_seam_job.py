@@ -264,3 +264,24 @@ def test_realization_maps_the_nominal_seam_to_the_true_seam() -> None:
     )
     assert np.linalg.norm(quat) == pytest.approx(1.0) and pos.shape == (3,)
     assert [b.name for b in real.plate_boxes()][:2] == ["flange", "web[0]"]
+
+
+def test_spline_and_arc_jobs_round_trip_through_yaml(tmp_path: Path) -> None:
+    data = load_job("tiny_fillet").to_mapping()
+    c = math.sqrt(0.5)
+    data["seam"] = {
+        "type": "spline",
+        "points_m": [[-0.015, 0.0, 0.0], [0.0, 0.002, 0.0], [0.015, 0.0, 0.0]],
+        "joint_normals": [[0.0, c, c]],
+    }
+    job = WeldJob.from_mapping(data, "spline.yaml")
+    assert job.length_mm == pytest.approx(30.0, abs=0.6)
+    path = tmp_path / "spline.yaml"
+    job.to_yaml(path)
+    assert WeldJob.from_yaml(path) == job and WeldJob.from_yaml(path).config_hash() == job.config_hash()
+    data["seam"]["joint_normals"] = [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+    with pytest.raises(
+        ConfigError,
+        match=r"^spline.yaml: key 'seam.joint_normals': expected 1 direction or one per point \(3\), got \[\[0.0, 0.0, 1.0\], \[0.0, 0.0, 1.0\]\]$",
+    ):
+        WeldJob.from_mapping(data, "spline.yaml")

@@ -161,7 +161,9 @@ def test_bad_paths_are_rejected() -> None:
         ArcSeam((0, 0, 0), 0.1, (0, 0, 1), (1, 0, 0), 400.0)
     with pytest.raises(ValueError, match="start_dir must not be parallel to axis"):
         ArcSeam((0, 0, 0), 0.1, (0, 0, 1), (0, 0, 2), 90.0)
-    with pytest.raises(ValueError, match="nearly\\) parallel to the seam tangent"):
+    with pytest.raises(
+        ValueError, match="joint_normals must not be \\(nearly\\) parallel to the seam tangent"
+    ):
         SplineSeam(((0, 0, 0), (0.1, 0, 0), (0.2, 0.0, 0.0)), ((1, 0, 0),))
-    with pytest.raises(ValueError, match="1 joint normal or one per point"):
+    with pytest.raises(ValueError, match="joint_normals must be 1 direction or one per point"):
         SplineSeam(((0, 0, 0), (0.1, 0, 0), (0.2, 0.05, 0.0)), ((0, 0, 1), (0, 0, 1)))

@@ -136,7 +136,7 @@ class StraightSeam(SeamPath):
         object.__setattr__(self, "joint_normal", _vec3(self.joint_normal, "joint_normal"))
         delta = np.subtract(self.end_m, self.start_m)
         if float(np.linalg.norm(delta)) < 1e-6:
-            raise ValueError("a straight seam needs end_m at least 1 micrometre away from start_m")
+            raise ValueError("end_m must be at least 1 micrometre away from start_m")
         t = delta / np.linalg.norm(delta)
         n_ref = _unit(self.joint_normal, "joint_normal")
         if np.linalg.norm(np.cross(t, n_ref)) < _MIN_NORMAL_SINE:
