@@ -44,6 +44,21 @@ class SweepConfig:
     resolution: int = 61
     out_dir: Optional[str] = None
     process: ProcessOverrides = field(default_factory=ProcessOverrides)
+
+
+@dataclass
+class SweepCommandConfig(SweepConfig):
+    """`weldcraft sweep` on its own: the sweep plus the debug group."""
+
+    debug: DebugConfig = field(default_factory=DebugConfig)
+
+
+@dataclass
+class RunConfig:
+    """`weldcraft run`: the main job on embedded defaults."""
+
+    out_dir: Optional[str] = None
+    sweep: SweepConfig = field(default_factory=SweepConfig)
     debug: DebugConfig = field(default_factory=DebugConfig)
 
 
@@ -55,5 +70,6 @@ def register_all() -> None:
     cs = ConfigStore.instance()
     cs.store(group="process", name="process_schema", node=ProcessOverrides)
     cs.store(group="debug", name="debug_schema", node=DebugConfig)
-    cs.store(name="sweep_schema", node=SweepConfig)
+    cs.store(name="sweep_schema", node=SweepCommandConfig)
+    cs.store(name="run_schema", node=RunConfig)
     _REGISTERED = True

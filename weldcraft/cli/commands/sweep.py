@@ -19,14 +19,14 @@ def _grid(cfg: DictConfig, key: str, resolution: int) -> np.ndarray:
     return np.linspace(lo_hi[0], lo_hi[1], resolution)
 
 
-def sweep_to(cfg: DictConfig, ctx: RunContext) -> dict[str, object]:
+def sweep_to(cfg: DictConfig, ctx: RunContext, *, fast: bool = False) -> dict[str, object]:
     """Grade the weld over the grid, write the PNG and a JSON summary into ctx.out_dir; returns the summary."""
     from weldcraft.process import ProcessModel
     from weldcraft.process.sweep import iso_level_map, plot_iso_level_map
 
     assert ctx.out_dir is not None
     job = job_from_config(cfg)
-    resolution = 15 if cfg.debug.fast else int(cfg.resolution)
+    resolution = 15 if fast else int(cfg.resolution)
     if resolution < 2:
         raise ConfigError(f"expected an integer >= 2, got {resolution}", where="key 'resolution'")
     data = iso_level_map(
@@ -56,7 +56,7 @@ def sweep_to(cfg: DictConfig, ctx: RunContext) -> dict[str, object]:
 
 @command("sweep", "grade a weld over travel speed x CTWD and plot the ISO 5817 level map", "sweep")
 def sweep(cfg: DictConfig, ctx: RunContext) -> None:
-    summary = sweep_to(cfg, ctx)
+    summary = sweep_to(cfg, ctx, fast=bool(cfg.debug.fast))
     counts = summary["cells_per_level"]
     print(f"{summary['seam']}: {summary['wps']}")
     print(f"graded {summary['cells']} welds: {counts}")
