@@ -3,7 +3,7 @@
 ``grade_weld(segments, s_mm, joint) -> WeldGrade``:
 
 1. Per segment and imperfection row: the level index k (0 B, 1 C, 2 D, 3 none) from the ISO 5817 limits
-   (``iso5817.py``), and the severity k + position inside the band (the same ``kernel._severity`` the
+   (``iso5817.py``), and the severity k + position inside the band (the same ``kernel.severity_array`` the
    per-step path uses, so ``BeadSegments.level`` equals the worst row here).
 2. Short-imperfection rule [M]: where a level's limit holds for short imperfections only (rows 511, 5213,
    4021; undercut for t <= 3 mm), the imperfection's total length in any 100 mm of weld (25 % of a weld
@@ -253,8 +253,11 @@ def grade_weld(
             size = np.where(on, raw, 0.0)
             lims = linear_limits(e.row, thickness_mm=t, throat_mm=throat if fillet else None)  # type: ignore[assignment]
         width = getattr(segments, e.width_field) if e.width_field else None
-        k, sev = K._severity(K.ARRAY_OPS, size, lims, width)
-        k = np.where(on, k, 0)
+        if width is None:
+            sev = K.severity_array(size, K.knots(lims))
+        else:
+            sev = K.severity_b_array(size, lims, width)
+        k = np.where(on, K.level_array(sev), 0)
         level = int(k.max())
         present = size > 0.0
         while level < 3 and is_short_limited(e.row, "BCD"[level], thickness_mm=t):
