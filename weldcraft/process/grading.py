@@ -29,7 +29,7 @@ from weldcraft.errors import UserError
 from weldcraft.process import kernel as K
 from weldcraft.process.iso5817 import ROWS, is_short_limited, linear_limits
 from weldcraft.process.model import BeadSegments
-from weldcraft.seams import JointSpec
+from weldcraft.seams import JointKind, JointSpec
 from weldcraft.types import FloatArray, IntArray
 
 LEVEL_NAMES = ("B", "C", "D", None)
@@ -236,7 +236,9 @@ def grade_weld(
         throat = float(throats[0])
         if not np.allclose(throats, throat):
             raise UserError("segments of one weld must share one design throat")
-    entries = _FILLET_ENTRIES if fillet else _BUTT_ENTRIES
+    entries: tuple[_Entry, ...] = _FILLET_ENTRIES if fillet else _BUTT_ENTRIES
+    if joint.kind is JointKind.LAP:  # unequal legs are prescribed by a lap joint's geometry [assumption]
+        entries = tuple(e for e in entries if e.row != "fillet_asymmetry")
     toe_ref = 90.0 + joint.opening_angle_deg / 2.0 if fillet else 180.0
     short_allow = SHORT_MAX_MM if total >= SHORT_WINDOW_MM else 0.25 * total
     row_k: dict[str, int] = {}

@@ -61,6 +61,9 @@ U_SCALE_MM = 0.5
 # porosity (2011), projected area %: poor gas shield at travel angles > 20 deg and CTWD > 22 mm [S causes]
 K_POR_TA, TA_POR_DEG = 2.0, 20.0
 K_POR_CTWD, CTWD_POR_MM = 1.5, 20.0
+K_EDGE_MELT, LAP_EDGE_FRACTION = 0.5, 0.8  # lap: edge melt-back 0.5 (fusion_B - 0.8 t) [U]
+K_CRATER = 0.5  # butt: penetration below the groove bottom = P - 0.5 x fill level [U]
+K_CAP_BUTT = 0.5  # butt cap ratio h/b = 0.5 x (H/W of Kim): a cap in a groove is flatter than on a plate [U]
 TOE_WETTING_MM = 1.0  # a butt cap wets at least 1 mm beyond each groove edge [U]
 K_ROOT_H = 0.5  # root bead height = 0.5 (P - P_req) + 0.25 gap once the root is through [U]
 K_ROOT_GAP = 0.25
@@ -97,6 +100,8 @@ class KernelParams:
     toe_ref_deg: float  # toe angle of a flat face: 90 + opening/2 (fillet) or 180 (butt)
     groove_area0_mm2: float  # (t - c)^2 tan(alpha/2) for a single-V, 0 square butt
     groove_top0_mm: float  # 2 (t - c) tan(alpha/2)
+    groove_tan_half: float  # tan(alpha/2) of a single-V, 0 otherwise
+    groove_depth_mm: float  # t - c of a single-V, 0 otherwise
     root_face_mm: float  # root face c (single-V) or t (square butt)
     g_asym: float  # (gamma_B - gamma_A)/2: gravity pulling metal from toe B towards the root, PB 0.5
     g_sag: float  # gravity severity for sag: |g_b| + max(0, g_n) + 0.5 max(0, -g_t)
@@ -332,10 +337,16 @@ def evaluate_kernel(
         z = sqrt(area_f / (0.5 * p.sin_open + (2.0 / 3.0) * cap_ratio * chord2))
         leg_a = z / sqrt(rho)
         leg_b = z * sqrt(rho)
-        if p.lap:  # the upper sheet's edge melts back where the leg would exceed it [U]
-            edge = relu(leg_b - t)
+        if p.lap:
+            # the leg on the upper sheet's edge cannot exceed the sheet: the rest of the metal lengthens leg A
+            # (quadratic of the area for z_B = t) [U]; heat aimed at the edge melts it back (5011 at toe B) [U]
+            qa = (2.0 / 3.0) * cap_ratio
+            qb = 0.5 * t * p.sin_open - 2.0 * qa * t * p.cos_open
+            qc = qa * t * t - area_f
+            leg_a_capped = (sqrt(qb * qb - 4.0 * qa * qc) - qb) / (2.0 * qa)
+            leg_a = where(leg_b > t, leg_a_capped, leg_a)
             leg_b = mn(leg_b, t)
-            undercut_b = undercut_b + edge
+            undercut_b = undercut_b + K_EDGE_MELT * relu(fusion_b - LAP_EDGE_FRACTION * t)
         chord = sqrt(leg_a * leg_a + leg_b * leg_b - 2.0 * leg_a * leg_b * p.cos_open)
         reinforcement = cap_ratio * chord
         width = chord
@@ -344,6 +355,10 @@ def evaluate_kernel(
         skew = mn(K_SKEW * p.g_asym * pool, 0.5)  # g_asym > 0: B is the upper toe
         toe_a = 180.0 - atan2(leg_b * p.sin_open, leg_a - leg_b * p.cos_open) / DEG - cap_deg * (1.0 + skew)
         toe_b = 180.0 - atan2(leg_a * p.sin_open, leg_b - leg_a * p.cos_open) / DEG - cap_deg * (1.0 - skew)
+        if (
+            p.lap
+        ):  # toe B lies on the upper sheet's top face, square to its edge: flush = 180 deg [S geometry]
+            toe_b = 180.0 - absf(toe_b - 90.0)
         asym = absf(leg_a - leg_b)
         ins_throat = relu(p.design_throat_mm - throat)
         exc_throat = relu(throat - p.design_throat_mm)
@@ -355,11 +370,21 @@ def evaluate_kernel(
     else:
         groove_top = gap + p.groove_top0_mm
         p_req = relu(p.root_face_mm - gap)
-        root_ex = pen - p_req
+        if p.groove_tan_half > 0.0:  # fill level y above the root face: tan(a/2) y^2 + gap y = A [S geometry]
+            tan_h = p.groove_tan_half
+            fill_level = mn((sqrt(gap * gap + 4.0 * tan_h * area) - gap) / (2.0 * tan_h), p.groove_depth_mm)
+        else:
+            fill_level = zero
+        # the arc acts through the molten layer it fills the groove with; its crater displaces about half [U]
+        root_ex = pen - K_CRATER * fill_level - p_req
         root_h = where(root_ex >= 0.0, K_ROOT_H * root_ex + K_ROOT_GAP * gap, zero)
         root_w = where(root_ex >= 0.0, gap + ROOT_BEAD_EXTRA_MM, zero)
         cap_area = area - p.groove_area0_mm2 - gap * t - (2.0 / 3.0) * root_h * root_w
-        width = mx(sqrt(1.5 * relu(cap_area) / aspect), groove_top + 2.0 * TOE_WETTING_MM)
+        # the cap spreads to the butt shape ratio, at most over the arc-melted width W_k + weave [U]
+        width = mx(
+            mn(sqrt(1.5 * relu(cap_area) / (K_CAP_BUTT * aspect)), width_k + weave),
+            groove_top + 2.0 * TOE_WETTING_MM,
+        )
         reinforcement = 1.5 * relu(cap_area) / width
         fill = relu(-cap_area) / mx(groove_top, d)
         toe_a = 180.0 - atan(4.0 * reinforcement / width) / DEG
@@ -387,7 +412,7 @@ def evaluate_kernel(
     ]
     if p.fillet_like:
         sevs += [
-            sv(asym, p.lim_asym),
+            sv(asym, p.lim_asym) if not p.lap else zero,
             sv(ins_throat, p.lim_ins_throat),
             sv(exc_throat, p.lim_exc_throat),
             sv(gap, p.lim_gap),

@@ -375,7 +375,7 @@ class ProcessModel:
                 joint.root_face_mm,
             )
         else:
-            groove_area0, groove_top0, root_face = 0.0, 0.0, t
+            groove_area0, groove_top0, root_face, tan_half, depth = 0.0, 0.0, t, 0.0, 0.0
         toe_row = ROWS["toe_angle_fillet" if fillet else "toe_angle_butt"].thick
         toe_ref = 90.0 + joint.opening_angle_deg / 2.0 if fillet else 180.0
         toe_lims = tuple(max(toe_ref - toe_row[lv].const, 0.0) for lv in ("B", "C", "D"))
@@ -402,6 +402,8 @@ class ProcessModel:
             toe_ref_deg=toe_ref,
             groove_area0_mm2=groove_area0,
             groove_top0_mm=groove_top0,
+            groove_tan_half=tan_half,
+            groove_depth_mm=depth,
             root_face_mm=root_face,
             g_asym=-g_b * math.sin(half),
             g_sag=abs(g_b) + max(0.0, g_n) + 0.5 * max(0.0, -g_t),
