@@ -339,7 +339,7 @@ def evaluate_kernel(
         leg_b = z * sqrt(rho)
         if p.lap:
             # the leg on the upper sheet's edge cannot exceed the sheet: the rest of the metal lengthens leg A
-            # (quadratic of the area for z_B = t) [U]; heat aimed at the edge melts it back (5011 at toe B) [U]
+            # the leg on the sheet edge cannot exceed the sheet; the rest of the metal lengthens leg A
             qa = (2.0 / 3.0) * cap_ratio
             qb = 0.5 * t * p.sin_open - 2.0 * qa * t * p.cos_open
             qc = qa * t * t - area_f
