@@ -204,12 +204,15 @@ class SegmentInputs:
         }
         base.update(overrides)
         dtype = {"arc_on": np.bool_}
-        return cls(
-            **{
-                k: np.broadcast_to(np.asarray(val, dtype=dtype.get(k, np.float64)), (n,)).copy()
-                for k, val in base.items()
-            }
-        )
+        arrays = {}
+        for key, val in base.items():
+            arr = np.asarray(val, dtype=dtype.get(key, np.float64))
+            if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+                raise UserError(
+                    f"SegmentInputs.{key} has {arr.shape} values, expected a scalar or {n} segments"
+                )
+            arrays[key] = np.broadcast_to(arr, (n,)).copy()
+        return cls(**arrays)
 
 
 @dataclass(frozen=True)
