@@ -65,10 +65,10 @@ K_EDGE_MELT, LAP_EDGE_FRACTION = 0.5, 0.8  # lap: edge melt-back 0.5 (fusion_B -
 K_CRATER = 0.5  # butt: penetration below the groove bottom = P - 0.5 x fill level [U]
 K_CAP_BUTT = 0.5  # butt cap ratio h/b = 0.5 x (H/W of Kim): a cap in a groove is flatter than on a plate [U]
 TOE_WETTING_MM = 1.0  # a butt cap wets at least 1 mm beyond each groove edge [U]
-K_ROOT_H = 0.5  # root bead height = 0.5 (P - P_req) + 0.25 gap once the root is through [U]
+K_ROOT_H = 0.7  # root bead height = 0.7 (P - P_req) + 0.25 gap once the root is through [U]
 K_ROOT_GAP = 0.25
 ROOT_BEAD_EXTRA_MM = 2.0  # root-bead width = gap + 2 mm [U]
-BURN_ROOT_MM = 2.0  # butt burn-through when P - P_req + 0.5 gap > 2 mm [U]
+BURN_ROOT_MM = 3.0  # butt burn-through when P - P_req + 0.5 gap > 3 mm [U]
 BURN_FILLET_FRACTION = 0.9  # fillet/lap burn-through when P + gap > 0.9 t [U]
 
 
@@ -395,7 +395,7 @@ def evaluate_kernel(
         asym = zero
         ins_throat = zero
         exc_throat = zero
-        irp = relu(p_req - pen)
+        irp = relu(-root_ex)
         burn = root_ex + 0.5 * gap - BURN_ROOT_MM
     burn_through = relu(burn)
     # 6. ISO 5817 severity per row; the segment's level is the worst row
