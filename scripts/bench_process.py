@@ -4,6 +4,7 @@ Measures (DESIGN/issue 2 targets): batched ``ProcessModel.evaluate`` segments pe
 and one ``ProcessModel.evaluate_one`` call (<= 50 us), each also as a ratio to a baseline timed in the
 same process: a numpy multiply-add over the same N (batched) and a Python float multiply-add loop
 (single), so that figures from different machines can be compared.
+Times are the best of several repeats of the process's CPU time (threads pinned to 1).
 Usage: ``python scripts/bench_process.py [--n 200000] [--repeats 7]``.
 """
 
@@ -29,9 +30,9 @@ from weldcraft.seams import WPS, JointKind, JointSpec  # noqa: E402
 def _best(fn: Callable[[], object], repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time of this (single-threaded) process: robust on a shared machine
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best
 
 

@@ -150,9 +150,6 @@ def knots(lims: Limits, b: float | None = None) -> Knots:
     return (0.0, float(lb), float(lc), float(ld), float(ld + max(ld, 1.0)))
 
 
-_SEVERITY_FP = (0.0, 1.0, 2.0, 3.0, 4.0)
-
-
 def severity_array(x: FloatArray, xp: Knots) -> FloatArray:
     """ISO severity of sizes x >= 0: level index (0 B .. 3 none) plus the position inside the band.
 
@@ -160,19 +157,27 @@ def severity_array(x: FloatArray, xp: Knots) -> FloatArray:
     constant 4 beyond; bands are at least ``SEVERITY_EPS`` wide ("not permitted" = a 1e-9 mm ramp). The
     level is ceil(severity) - 1, so a size exactly at a limit still meets that level.
     """
-    return np.interp(x, xp, _SEVERITY_FP)
+    sev = x * (1.0 / xp[1])
+    np.minimum(sev, 1.0, out=sev)
+    for j in (1, 2, 3):
+        band = x - xp[j]
+        band *= 1.0 / (xp[j + 1] - xp[j])
+        np.maximum(band, 0.0, out=band)
+        np.minimum(band, 1.0, out=band)
+        sev += band
+    return sev
 
 
 def severity_scalar(x: float, xp: Knots) -> float:
-    """``severity_array`` for one Python float."""
+    """``severity_array`` for one Python float (same arithmetic, branches instead of clipping)."""
     if x <= xp[1]:
-        return x / xp[1]
+        return x * (1.0 / xp[1])
     if x <= xp[2]:
-        return 1.0 + (x - xp[1]) / (xp[2] - xp[1])
+        return 1.0 + (x - xp[1]) * (1.0 / (xp[2] - xp[1]))
     if x <= xp[3]:
-        return 2.0 + (x - xp[2]) / (xp[3] - xp[2])
+        return 2.0 + (x - xp[2]) * (1.0 / (xp[3] - xp[2]))
     if x <= xp[4]:
-        return 3.0 + (x - xp[3]) / (xp[4] - xp[3])
+        return 3.0 + (x - xp[3]) * (1.0 / (xp[4] - xp[3]))
     return 4.0
 
 
@@ -327,7 +332,7 @@ def evaluate_kernel(
     undercut_b = U_SCALE_MM * relu(uc_base + uc_side)
     porosity = K_POR_TA * relu(absf(ta) - TA_POR_DEG) / 10.0 + K_POR_CTWD * relu(ctwd - CTWD_POR_MM) / 6.0
     t = p.thickness_mm
-    zero = 0.0 * v
+    zero = 0.0  # a field that does not apply to this joint kind
     # 5. geometry by joint
     if p.fillet_like:
         cap_ratio = K_CAP_FILLET * aspect
@@ -453,8 +458,8 @@ def evaluate_kernel(
         root_w,
         irp,
         burn_through,
-        gap + zero,
-        p.design_throat_mm + zero,
+        gap,
+        p.design_throat_mm,
         clamped,
         sev,
         k,

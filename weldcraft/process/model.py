@@ -79,8 +79,8 @@ BEAD_FIELDS = (
 _INT_FIELDS = ("model_clamped", "level")
 #: Default design throat as a fraction of the WPS's nominal throat (a 15 % set-up margin) [assumption].
 DESIGN_THROAT_FRACTION = 0.85
-#: Segments per kernel call in ``evaluate`` (temporaries of ~8k float64 stay in L2 cache).
-CHUNK_SEGMENTS = 16384
+#: Segments per kernel call in ``evaluate`` (temporaries of 4096 float64 stay in L2 cache).
+CHUNK_SEGMENTS = 4096
 
 
 class BeadSample(NamedTuple):
