@@ -1,0 +1,59 @@
+"""Dataclass schemas of every config group and command config (STYLE: unknown keys are errors).
+
+Each YAML file under `configs/` starts its defaults list with the schema it extends, so Hydra merges it
+onto a typed structured config: a typo in a YAML key or an override, or a wrong type, fails composition.
+Derived values are code, never interpolations that compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from hydra.core.config_store import ConfigStore
+
+_REGISTERED = False
+
+
+@dataclass
+class ProcessOverrides:
+    """Overrides of the WeldJob's WPS; None keeps the job's value. Units in the key names."""
+
+    wire_feed_m_min: Optional[float] = None
+    voltage_v: Optional[float] = None
+    travel_speed_mm_s: Optional[float] = None
+    ctwd_mm: Optional[float] = None
+    travel_angle_deg: Optional[float] = None
+    work_angle_deg: Optional[float] = None
+
+
+@dataclass
+class DebugConfig:
+    """Knobs that make a run small and fast (the `debug=fast` preset); defaults are a full run."""
+
+    fast: bool = False
+
+
+@dataclass
+class SweepConfig:
+    """ISO 5817 level map over travel speed x CTWD for one WeldJob (`weldcraft sweep`)."""
+
+    seam: str = "fillet_pb"
+    travel_speed_mm_s: list[float] = field(default_factory=lambda: [2.0, 14.0])
+    ctwd_mm: list[float] = field(default_factory=lambda: [8.0, 30.0])
+    resolution: int = 61
+    out_dir: Optional[str] = None
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
+    debug: DebugConfig = field(default_factory=DebugConfig)
+
+
+def register_all() -> None:
+    """Put every schema into Hydra's ConfigStore (idempotent)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    cs = ConfigStore.instance()
+    cs.store(group="process", name="process_schema", node=ProcessOverrides)
+    cs.store(group="debug", name="debug_schema", node=DebugConfig)
+    cs.store(name="sweep_schema", node=SweepConfig)
+    _REGISTERED = True
