@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,8 +47,16 @@ def test_a_typo_in_an_override_is_exit_2_with_one_line(name: str, capsys: pytest
 
 
 def test_console_script_runs_as_a_module_from_any_directory(tmp_path: pytest.TempPathFactory) -> None:
+    import weldcraft
+
+    env = {**os.environ, "PYTHONPATH": str(Path(weldcraft.__file__).resolve().parents[1])}
     done = subprocess.run(
-        [sys.executable, "-m", "weldcraft.cli", "--version"], cwd=tmp_path, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "weldcraft.cli", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("weldcraft ")

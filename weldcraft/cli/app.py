@@ -100,9 +100,12 @@ def compose_config(cmd: Command, overrides: Sequence[str]) -> DictConfig:
     from weldcraft.cli import schemas
 
     schemas.register_all()
+    from weldcraft.cli.jobs import rewrite_seam_override
+
     for item in overrides:
         if "=" not in item:
             raise UserError(f"expected key=value, got {item!r}", where="command line")
+    overrides = [rewrite_seam_override(item) for item in overrides]
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(configs_dir()), version_base="1.3", job_name="weldcraft"):

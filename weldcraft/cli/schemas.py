@@ -8,7 +8,7 @@ Derived values are code, never interpolations that compute.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 
@@ -36,20 +36,26 @@ class DebugConfig:
 
 @dataclass
 class SweepConfig:
-    """ISO 5817 level map over travel speed x CTWD for one WeldJob (`weldcraft sweep`)."""
+    """The grid of the ISO 5817 level map: travel speed x CTWD, [low, high] each, `resolution` per axis."""
 
-    seam: str = "fillet_pb"
     travel_speed_mm_s: list[float] = field(default_factory=lambda: [2.0, 14.0])
     ctwd_mm: list[float] = field(default_factory=lambda: [8.0, 30.0])
     resolution: int = 61
-    out_dir: Optional[str] = None
-    process: ProcessOverrides = field(default_factory=ProcessOverrides)
 
 
 @dataclass
-class SweepCommandConfig(SweepConfig):
-    """`weldcraft sweep` on its own: the sweep plus the debug group."""
+class SweepCommandConfig:
+    """`weldcraft sweep`: grade a weld over travel speed x CTWD.
 
+    `seam` is the config group of WeldJob presets (configs/seam/); `seam=path/to/part.yaml` loads your own
+    part instead (it becomes `seam_file`). `process.*` overrides the job's WPS.
+    """
+
+    seam: Any = None
+    seam_file: Optional[str] = None
+    out_dir: Optional[str] = None
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
     debug: DebugConfig = field(default_factory=DebugConfig)
 
 
@@ -57,8 +63,11 @@ class SweepCommandConfig(SweepConfig):
 class RunConfig:
     """`weldcraft run`: the main job on embedded defaults."""
 
+    seam: Any = None
+    seam_file: Optional[str] = None
     out_dir: Optional[str] = None
     sweep: SweepConfig = field(default_factory=SweepConfig)
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
     debug: DebugConfig = field(default_factory=DebugConfig)
 
 

@@ -10,7 +10,7 @@ from weldcraft.cli.commands.sweep import sweep_to
 
 @command("run", "the main job on embedded defaults (no arguments needed)", "run")
 def run(cfg: DictConfig, ctx: RunContext) -> None:
-    summary = sweep_to(cfg.sweep, ctx, fast=bool(cfg.debug.fast))
+    summary = sweep_to(cfg, ctx, fast=bool(cfg.debug.fast))
     print(f"[1/1] process window of {summary['seam']}: {summary['cells_per_level']}")
     print(f"      level-B travel speeds {summary['level_b_travel_speed_mm_s']} mm/s; plot {summary['plot']}")
     print(f"outputs in {ctx.out_dir}")

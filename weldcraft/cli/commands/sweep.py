@@ -13,9 +13,9 @@ from weldcraft.errors import ConfigError
 
 
 def _grid(cfg: DictConfig, key: str, resolution: int) -> np.ndarray:
-    lo_hi = [float(v) for v in cfg[key]]
+    lo_hi = [float(v) for v in cfg.sweep[key]]
     if len(lo_hi) != 2 or not 0.0 < lo_hi[0] < lo_hi[1]:
-        raise ConfigError(f"expected [low, high] with 0 < low < high, got {lo_hi}", where=f"key '{key}'")
+        raise ConfigError(f"expected [low, high] with 0 < low < high, got {lo_hi}", where=f"key 'sweep.{key}'")
     return np.linspace(lo_hi[0], lo_hi[1], resolution)
 
 
@@ -26,9 +26,9 @@ def sweep_to(cfg: DictConfig, ctx: RunContext, *, fast: bool = False) -> dict[st
 
     assert ctx.out_dir is not None
     job = job_from_config(cfg)
-    resolution = 15 if fast else int(cfg.resolution)
+    resolution = 15 if fast else int(cfg.sweep.resolution)
     if resolution < 2:
-        raise ConfigError(f"expected an integer >= 2, got {resolution}", where="key 'resolution'")
+        raise ConfigError(f"expected an integer >= 2, got {resolution}", where="key 'sweep.resolution'")
     data = iso_level_map(
         job.wps,
         job.joint,
