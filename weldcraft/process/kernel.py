@@ -49,7 +49,8 @@ A_SAG_MM2 = 32.0  # area of an 8 mm equal-leg fillet: AWS D1.1 max. single-pass 
 K_LEG_BIAS = 0.7  # ln(z_B/z_A) per unit heat bias beta [U]
 K_LEG_SAG = 0.27  # ln(z_A/z_B) per unit gravity asymmetry at A = A_SAG (metal sags to the lower leg) [U]
 K_WEAVE_PEN = 0.3  # penetration / (1 + 0.3 * (weave - 3d)/d) beyond the 3 d weave limit [S limit, U law]
-P_REQ_MM = 1.7  # side-wall fusion needed on a plate; below it: 4011 lack of side-wall fusion [U]
+P_REQ_MM = 1.7  # side-wall fusion needed on a plate, min(1.7 mm, 0.4 t); below: 4011 lack of fusion [U]
+P_REQ_FRACTION = 0.4
 UI_PER_WFS_REF = 25.0 * 282.2 / (8000.0 / 60.0)  # U I / w at 25 V, 8 m/min, CTWD 15 (heat per wire) [U]
 # undercut index: K_UI (I/I_UC - 1) + K_UU (U/U_UC - 1) + K_UV (v/V_UC - 1) + K_UW weave/3d - K_UD dwell
 #                 +- K_UA beta +- K_UG gravity; depth = U_SCALE * max(0, index)        [all U]
@@ -107,6 +108,7 @@ class KernelParams:
     g_sag: float  # gravity severity for sag: |g_b| + max(0, g_n) + 0.5 max(0, -g_t)
     pen_position: float  # penetration factor of the position: 1 - 0.25 g_t (PG less, PF more) [U]
     design_throat_mm: float
+    fusion_req_mm: float  # side-wall fusion needed: min(P_REQ_MM, P_REQ_FRACTION * t)
     # ISO 5817 limits per level (B, C, D) as (const, coef_b, cap); limit = min(const + coef_b * b, cap)
     lim_undercut: Knots
     lim_cap: Limits  # 503 (fillet) or 502 (butt)
@@ -314,8 +316,8 @@ def evaluate_kernel(
     heat_fac = volt * current / w / UI_PER_WFS_REF
     fusion_a = pen * sqrt(1.0 - beta) * heat_fac
     fusion_b = pen * sqrt(1.0 + beta) * heat_fac
-    lof_a = relu(P_REQ_MM - fusion_a)
-    lof_b = relu(P_REQ_MM - fusion_b)
+    lof_a = relu(p.fusion_req_mm - fusion_a)
+    lof_b = relu(p.fusion_req_mm - fusion_b)
     pool = area / A_SAG_MM2
     sag = 1.0 + K_SAG * p.g_sag * pool * pool
     aspect = (height_k / width_k) * f_aspect * width_k / (width_k + weave) * sag
@@ -412,7 +414,7 @@ def evaluate_kernel(
         sv(porosity, p.lim_porosity),
         sv(lof_a + lof_b + burn_through, NP_ALL_KNOTS),
         # lack of fusion and burn-through are not permitted; a near miss raises the severity inside band B
-        0.9 * mn(relu(2.0 - mn(fusion_a, fusion_b) / P_REQ_MM), 1.0),
+        0.9 * mn(relu(2.0 - mn(fusion_a, fusion_b) / p.fusion_req_mm), 1.0),
         0.9 * mn(relu(1.0 + burn), 1.0),
     ]
     if p.fillet_like:

@@ -412,6 +412,7 @@ class ProcessModel:
             g_sag=abs(g_b) + max(0.0, g_n) + 0.5 * max(0.0, -g_t),
             pen_position=1.0 - 0.25 * g_t,
             design_throat_mm=a,
+            fusion_req_mm=min(K.P_REQ_MM, K.P_REQ_FRACTION * t),
             lim_undercut=_knots(linear_limits("undercut", thickness_mm=t)),
             lim_cap=_fold(linear_limits(cap_row, thickness_mm=t)),
             lim_toe=K.knots(_const_limits((toe_lims[0], toe_lims[1], toe_lims[2]))),
