@@ -30,7 +30,9 @@ def test_unknown_command_is_a_user_error_naming_the_choices(capsys: pytest.Captu
 
 
 @pytest.mark.parametrize("name", app.COMMANDS.names())
-def test_every_command_config_composes_and_shows_in_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_command_config_composes_and_shows_in_help(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     cmd = app.COMMANDS.get(name)
     cfg = app.compose_config(cmd, [])
     assert len(cfg) > 0

@@ -8,7 +8,7 @@ Derived values are code, never interpolations that compute.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
@@ -19,12 +19,12 @@ _REGISTERED = False
 class ProcessOverrides:
     """Overrides of the WeldJob's WPS; None keeps the job's value. Units in the key names."""
 
-    wire_feed_m_min: Optional[float] = None
-    voltage_v: Optional[float] = None
-    travel_speed_mm_s: Optional[float] = None
-    ctwd_mm: Optional[float] = None
-    travel_angle_deg: Optional[float] = None
-    work_angle_deg: Optional[float] = None
+    wire_feed_m_min: float | None = None
+    voltage_v: float | None = None
+    travel_speed_mm_s: float | None = None
+    ctwd_mm: float | None = None
+    travel_angle_deg: float | None = None
+    work_angle_deg: float | None = None
 
 
 @dataclass
@@ -52,8 +52,8 @@ class SweepCommandConfig:
     """
 
     seam: Any = None
-    seam_file: Optional[str] = None
-    out_dir: Optional[str] = None
+    seam_file: str | None = None
+    out_dir: str | None = None
     sweep: SweepConfig = field(default_factory=SweepConfig)
     process: ProcessOverrides = field(default_factory=ProcessOverrides)
     debug: DebugConfig = field(default_factory=DebugConfig)
@@ -64,8 +64,8 @@ class RunConfig:
     """`weldcraft run`: the main job on embedded defaults."""
 
     seam: Any = None
-    seam_file: Optional[str] = None
-    out_dir: Optional[str] = None
+    seam_file: str | None = None
+    out_dir: str | None = None
     sweep: SweepConfig = field(default_factory=SweepConfig)
     process: ProcessOverrides = field(default_factory=ProcessOverrides)
     debug: DebugConfig = field(default_factory=DebugConfig)

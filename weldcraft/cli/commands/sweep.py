@@ -15,12 +15,14 @@ from weldcraft.errors import ConfigError
 def _grid(cfg: DictConfig, key: str, resolution: int) -> np.ndarray:
     lo_hi = [float(v) for v in cfg.sweep[key]]
     if len(lo_hi) != 2 or not 0.0 < lo_hi[0] < lo_hi[1]:
-        raise ConfigError(f"expected [low, high] with 0 < low < high, got {lo_hi}", where=f"key 'sweep.{key}'")
+        raise ConfigError(
+            f"expected [low, high] with 0 < low < high, got {lo_hi}", where=f"key 'sweep.{key}'"
+        )
     return np.linspace(lo_hi[0], lo_hi[1], resolution)
 
 
 def sweep_to(cfg: DictConfig, ctx: RunContext, *, fast: bool = False) -> dict[str, object]:
-    """Grade the weld over the grid, write the PNG and a JSON summary into ctx.out_dir; returns the summary."""
+    """Grade the weld over the grid; write the PNG and a JSON summary into ctx.out_dir and return it."""
     from weldcraft.process import ProcessModel
     from weldcraft.process.sweep import iso_level_map, plot_iso_level_map
 
@@ -45,7 +47,9 @@ def sweep_to(cfg: DictConfig, ctx: RunContext, *, fast: bool = False) -> dict[st
         "wps": wps_summary(job.wps),
         "cells": int(data.level.size),
         "cells_per_level": counts,
-        "level_b_travel_speed_mm_s": [float(b_speeds.min()), float(b_speeds.max())] if b_speeds.size else None,
+        "level_b_travel_speed_mm_s": [float(b_speeds.min()), float(b_speeds.max())]
+        if b_speeds.size
+        else None,
         "plot": str(png),
         "nominal_design_throat_mm": getattr(nominal, "design_throat_mm", None),
         **ctx.meta(),
