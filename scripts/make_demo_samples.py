@@ -16,14 +16,12 @@ import json
 from pathlib import Path
 
 import gymnasium as gym
-import numpy as np
-from scipy.spatial.transform import Rotation
 
 import weldcraft  # noqa: F401  (registers the env ids)
 from weldcraft.demos.craftsman.policy import Craftsman
-from weldcraft.demos.recording import PoseFrame, Recording
+from weldcraft.demos.recording import Recording
 from weldcraft.demos.recording_io import write_recording
-from weldcraft.demos.rollout import craftsman_episode, trajectory_to_recording
+from weldcraft.demos.rollout import craftsman_episode, reached_torch_recording, trajectory_to_recording
 
 ENV_ID = "weldcraft/FilletPB-v0"
 
@@ -31,44 +29,10 @@ ENV_ID = "weldcraft/FilletPB-v0"
 def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict]:
     """Weld with the Craftsman and record the reached torch pose after every step (world frame)."""
     env = gym.make(ENV_ID)
-    e = env.unwrapped
-    craftsman = Craftsman(skill, style, seed=craftsman_seed)
-    obs, _ = env.reset(seed=seed)
-    craftsman.begin(env)
-    tips, quats = [], []
-
-    def grab() -> None:
-        tip, rot = e.cell.tcp_pose()
-        tips.append(np.asarray(tip, dtype=np.float64))
-        quats.append(Rotation.from_matrix(rot).as_quat())
-
-    grab()
-    done = False
-    info: dict = {}
-    while not done:
-        _, _, term, trunc, info = env.step(craftsman.act(env))
-        grab()
-        done = bool(term or trunc)
-    n = len(tips)
-    header = {
-        "seam": e.job.name,
-        "seed": seed,
-        "welder_id": craftsman.welder_id,
-        "skill": skill,
-        "style": style,
-    }
-    rec = Recording(
-        t_s=np.arange(n, dtype=np.float64) * e.dt,
-        pos_m=np.stack(tips),
-        quat_xyzw=np.stack(quats),
-        arc_on=np.ones(n, dtype=np.bool_),
-        frame=PoseFrame.WORLD,
-        voltage_v=np.full(n, e.wps.voltage_v),
-        wire_feed_m_min=np.full(n, e.wps.wire_feed_m_min),
-        header=header,
-    )
-    env.close()
-    return rec, info["weld"]
+    try:
+        return reached_torch_recording(env, Craftsman(skill, style, seed=craftsman_seed), seed)
+    finally:
+        env.close()
 
 
 def seam_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict]:

@@ -141,8 +141,8 @@ def replay_recording(
         on_clock = resample(span, e.dt)
     except ValueError as exc:
         raise DataError(str(exc), where=f"{rec.source} field 't_s'") from None
-    commands = recording_commands(on_clock, env)
     obs, info = env.reset(seed=seed, options=options)
+    commands = recording_commands(on_clock, env)  # after the reset: world poses need this part's true seam
     recorder = EpisodeRecorder()
     recorder.start(obs, info)
     held = 0

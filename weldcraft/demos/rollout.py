@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from weldcraft.demos.command import TorchCommand, command_to_seam_pose
 from weldcraft.demos.craftsman.policy import Craftsman
@@ -117,3 +118,48 @@ def trajectory_to_recording(traj: Trajectory, env: Any, header: dict[str, Any] |
         wire_feed_m_min=np.full(n, e.wps.wire_feed_m_min),
         header=dict(header or {}),
     )
+
+
+def reached_torch_recording(env: Any, craftsman: Craftsman, seed: int) -> tuple[Recording, dict[str, Any]]:
+    """Weld one seam with `craftsman` and record the torch the robot reached after every step.
+
+    World frame (what a motion tracker on the torch sees: forward kinematics of the joints), arc on
+    throughout, the WPS voltage and wire feed. Returns the recording and the weld outcome `info["weld"]`.
+    """
+    e = env.unwrapped
+    env.reset(seed=seed)
+    craftsman.begin(env)
+    tips: list[FloatArray] = []
+    quats: list[FloatArray] = []
+
+    def grab() -> None:
+        tip, rot = e.cell.tcp_pose()
+        tips.append(np.asarray(tip, dtype=np.float64))
+        quats.append(np.asarray(Rotation.from_matrix(rot).as_quat(), dtype=np.float64))
+
+    grab()
+    done = False
+    info: dict[str, Any] = {}
+    while not done:
+        _, _, term, trunc, info = env.step(craftsman.act(env))
+        grab()
+        done = bool(term or trunc)
+    n = len(tips)
+    header = {
+        "seam": e.job.name,
+        "seed": seed,
+        "welder_id": craftsman.welder_id,
+        "skill": craftsman.skill_name,
+        "style": craftsman.style_name,
+    }
+    rec = Recording(
+        t_s=np.arange(n, dtype=np.float64) * e.dt,
+        pos_m=np.stack(tips),
+        quat_xyzw=np.stack(quats),
+        arc_on=np.ones(n, dtype=np.bool_),
+        frame=PoseFrame.WORLD,
+        voltage_v=np.full(n, e.wps.voltage_v),
+        wire_feed_m_min=np.full(n, e.wps.wire_feed_m_min),
+        header=header,
+    )
+    return rec, dict(info["weld"])
