@@ -73,3 +73,40 @@ def test_bad_input_is_exit_2_with_one_line(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_record_import_end_to_end_on_the_tiny_seam(
+    minari_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import minari
+
+    args = ["demos", "record", "seam=tiny_fillet", "skill=master", "style=zigzag", "episodes=2"]
+    assert main([*args, "dataset=wc/tiny/master-v0", f"out_dir={tmp_path / 'rec'}"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote wc/tiny/master-v0: 2 episodes" in out
+    data = minari.load_dataset("wc/tiny/master-v0")
+    assert data.total_episodes == 2 and data.env_spec.id == "weldcraft/TinyFillet-v0"
+    metas = ds.episode_metadata(data)
+    assert [m.seed for m in metas] == [0, 1] and {m.skill for m in metas} == {"master"}
+    assert ds.weldcraft_metadata(data)["provenance"]["config"]["skill"] == "master"
+    # a malformed recording: exit 2, one line with file, line and field, and no dataset written
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "# weldcraft_recording: 1\n# frame: seam\n# length_unit: m\nt_s,x,y,z,qx,qy,qz,qw,arc_on\n0,0,0.015,0,0,0,0,1,1\n0,0,0.015,0,0,0,0,1,1\n"
+    )
+    assert (
+        main(
+            [
+                "demos",
+                "import",
+                f"recording={bad}",
+                "seam=tiny_fillet",
+                "dataset=wc/tiny/imp-v0",
+                f"out_dir={tmp_path / 'imp'}",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert f"{bad}:6 field 't_s': time 0.0 s does not increase" in err and err.count("\n") == 1
+    assert not (minari_root / "wc/tiny/imp-v0").exists()

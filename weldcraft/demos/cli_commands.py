@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -32,7 +33,9 @@ class DemoOverrides:
 class DemosRecordConfig:
     """`weldcraft demos record`: Craftsman demonstrations written as a Minari dataset."""
 
-    seam: str = "fillet_pb"
+    seam: Any = None  # the `seam` group (configs/seam/<preset>.yaml); seam=path.yaml -> seam_file
+    seam_file: str | None = None
+    out_dir: str | None = None  # where config.yaml goes (default outputs/<date>/<time>/)
     skill: str = "master"
     style: str = "zigzag"
     episodes: int = 10
@@ -48,8 +51,10 @@ class DemosRecordConfig:
 class DemosImportConfig:
     """`weldcraft demos import`: recordings (CSV/Parquet) replayed in the env into a Minari dataset."""
 
-    recording: list[str] = field(default_factory=list)
-    seam: str = "fillet_pb"
+    recording: Any = None  # one path or a list [a.csv,b.parquet]
+    seam: Any = None  # the `seam` group (configs/seam/<preset>.yaml); seam=path.yaml -> seam_file
+    seam_file: str | None = None
+    out_dir: str | None = None  # where config.yaml goes (default outputs/<date>/<time>/)
     dataset: str = "weldcraft/fillet_pb/imported-v0"
     seed: int = 0
     randomize: bool = False
@@ -62,7 +67,9 @@ class DemosImportConfig:
 class DemosTeleopConfig:
     """`weldcraft demos teleop`: weld with the keyboard at the GUI; saved welds become a dataset."""
 
-    seam: str = "fillet_pb"
+    seam: Any = None  # the `seam` group (configs/seam/<preset>.yaml); seam=path.yaml -> seam_file
+    seam_file: str | None = None
+    out_dir: str | None = None  # where config.yaml goes (default outputs/<date>/<time>/)
     dataset: str = "weldcraft/fillet_pb/teleop-v0"
     operator: str = "operator"
     seed: int = 0
@@ -205,22 +212,47 @@ def merge_cmd(cfg: DictConfig, ctx: RunContext) -> int:
     return 0
 
 
-def _make_env(seam: str, randomize: bool, render_mode: str | None = None) -> Any:
-    """`gymnasium.make` of the registered id for the seam preset (so the dataset stores id and kwargs)."""
+def _make_env(cfg: DictConfig, randomize: bool, render_mode: str | None = None) -> Any:
+    """The env for the configured seam, made so that the dataset stores a recoverable spec.
+
+    A preset with a registered id (`weldcraft._registration.ENV_IDS`) is made by that id; a user's
+    part (`seam_file`) by an unregistered spec `weldcraft/Custom-v0` whose kwargs hold the YAML's absolute
+    path (Minari recovers it with `gymnasium.make(spec)` as long as the file stays where it is).
+    """
     import gymnasium as gym
+    from gymnasium.envs.registration import EnvSpec
 
     import weldcraft  # noqa: F401  (registers the env ids)
-    from weldcraft._registration import ENV_IDS
+    from weldcraft._registration import ENTRY_POINT, ENV_IDS
+    from weldcraft.envs.weld_cell_env import default_max_episode_steps
+    from weldcraft.seams import load_job
 
-    by_job = {job: env_id for env_id, (job, _) in ENV_IDS.items()}
-    if seam not in by_job:
-        raise UserError(f"unknown seam {seam!r}; choose one of: {', '.join(sorted(by_job))}", where="seam")
     kwargs: dict[str, Any] = {}
     if not randomize:
         kwargs["randomization"] = {"enabled": False}
     if render_mode is not None:
         kwargs["render_mode"] = render_mode
-    return gym.make(by_job[seam], **kwargs)
+    if cfg.get("seam_file"):
+        path = str(Path(str(cfg.seam_file)).resolve())
+        job = load_job(path)
+        spec = EnvSpec(
+            id="weldcraft/Custom-v0",
+            entry_point=ENTRY_POINT,
+            kwargs={"job": path},
+            max_episode_steps=default_max_episode_steps(job),
+        )
+        return gym.make(spec, **kwargs)
+    name = str(cfg.seam.name)
+    by_job = {job: env_id for env_id, (job, _) in ENV_IDS.items()}
+    if name not in by_job:
+        raise UserError(
+            f"seam preset {name!r} has no registered env; choose one of: {sorted(by_job)}", where="seam"
+        )
+    return gym.make(by_job[name], **kwargs)
+
+
+def _seam_name(cfg: DictConfig) -> str:
+    return Path(str(cfg.seam_file)).stem if cfg.get("seam_file") else str(cfg.seam.name)
 
 
 @command("demos record", "Craftsman demonstrations into a Minari dataset", "demos_record")
@@ -245,11 +277,11 @@ def record_cmd(cfg: DictConfig, ctx: RunContext) -> int:
         skill, style, seed=int(cfg.craftsman_seed), welder_id=f"craftsman-{cfg.skill}-{cfg.craftsman_seed}"
     )
     craftsman.skill_name, craftsman.style_name = str(cfg.skill), str(cfg.style)
-    env = _make_env(str(cfg.seam), bool(cfg.randomize))
+    env = _make_env(cfg, bool(cfg.randomize))
     try:
         episodes = []
         for k in range(int(cfg.episodes)):
-            demo = craftsman_episode(env, craftsman, int(cfg.seed) + k, seam_name=str(cfg.seam))
+            demo = craftsman_episode(env, craftsman, int(cfg.seed) + k, seam_name=_seam_name(cfg))
             episodes.append(demo.episode)
             m = demo.episode.metadata
             print(
@@ -259,7 +291,7 @@ def record_cmd(cfg: DictConfig, ctx: RunContext) -> int:
             str(cfg.dataset),
             episodes,
             env,
-            description=f"Craftsman {cfg.skill}/{cfg.style} on {cfg.seam}, {cfg.episodes} seeds from {cfg.seed}",  # noqa: E501
+            description=f"Craftsman {cfg.skill}/{cfg.style} on {_seam_name(cfg)}, seeds {cfg.seed}+",
             provenance=ctx.meta(),
             overwrite=bool(cfg.overwrite),
         )
@@ -286,7 +318,7 @@ def import_cmd(cfg: DictConfig, ctx: RunContext) -> int:
         raise UserError(
             f"dataset {cfg.dataset} already exists; pass overwrite=true or a new id", where="dataset"
         )
-    env = _make_env(str(cfg.seam), bool(cfg.randomize))
+    env = _make_env(cfg, bool(cfg.randomize))
     try:
         episodes = []
         for k, path in enumerate(paths):
@@ -300,7 +332,7 @@ def import_cmd(cfg: DictConfig, ctx: RunContext) -> int:
             str(cfg.dataset),
             episodes,
             env,
-            description=f"recordings on {cfg.seam}: {', '.join(paths)}",
+            description=f"recordings on {_seam_name(cfg)}: {', '.join(paths)}",
             algorithm_name="weldcraft.import",
             provenance=ctx.meta(),
             overwrite=bool(cfg.overwrite),
@@ -317,14 +349,14 @@ def teleop_cmd(cfg: DictConfig, ctx: RunContext) -> int:
     from weldcraft.demos.teleop import KEY_HELP, PybulletKeySource, TeleopSession, session_summary
 
     ds.check_dataset_id(str(cfg.dataset))
-    env = _make_env(str(cfg.seam), True, render_mode="human")
+    env = _make_env(cfg, True, render_mode="human")
     try:
         e = env.unwrapped
         session = TeleopSession(
             env,
             PybulletKeySource(e.client_id),
             operator_id=str(cfg.operator),
-            seam=str(cfg.seam),
+            seam=_seam_name(cfg),
             first_seed=int(cfg.seed),
             dt_s=e.dt,
         )
@@ -336,7 +368,7 @@ def teleop_cmd(cfg: DictConfig, ctx: RunContext) -> int:
                 str(cfg.dataset),
                 saved,
                 env,
-                description=f"keyboard teleop by {cfg.operator} on {cfg.seam}",
+                description=f"keyboard teleop by {cfg.operator} on {_seam_name(cfg)}",
                 algorithm_name="weldcraft.teleop",
                 provenance=ctx.meta(),
                 overwrite=bool(cfg.overwrite),
