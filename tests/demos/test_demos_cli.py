@@ -91,9 +91,8 @@ def test_record_import_end_to_end_on_the_tiny_seam(
     assert ds.weldcraft_metadata(data)["provenance"]["config"]["skill"] == "master"
     # a malformed recording: exit 2, one line with file, line and field, and no dataset written
     bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "# weldcraft_recording: 1\n# frame: seam\n# length_unit: m\nt_s,x,y,z,qx,qy,qz,qw,arc_on\n0,0,0.015,0,0,0,0,1,1\n0,0,0.015,0,0,0,0,1,1\n"
-    )
+    header = "# weldcraft_recording: 1\n# frame: seam\n# length_unit: m\nt_s,x,y,z,qx,qy,qz,qw,arc_on\n"
+    bad.write_text(header + "0,0,0.015,0,0,0,0,1,1\n0,0,0.015,0,0,0,0,1,1\n")
     assert (
         main(
             [
