@@ -1,6 +1,6 @@
 """Regenerate the sample recordings in demos/ from Craftsman runs (deterministic).
 
-    PYTHONPATH=. python scripts/make_demo_samples.py [--out demos]
+    PYTHONPATH=. python -m weldcraft.demos.samples [--out demos]
 
 Writes three small recordings of FilletPB welds (see demos/README.md for the format):
 a master's zigzag weave in the world frame (metres, CSV), a novice's stringer in the world frame
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 
@@ -26,7 +27,7 @@ from weldcraft.demos.rollout import craftsman_episode, reached_torch_recording, 
 ENV_ID = "weldcraft/FilletPB-v0"
 
 
-def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict]:
+def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict[str, Any]]:
     """Weld with the Craftsman and record the reached torch pose after every step (world frame)."""
     env = gym.make(ENV_ID)
     try:
@@ -35,13 +36,13 @@ def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> t
         env.close()
 
 
-def seam_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict]:
+def seam_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict[str, Any]]:
     """Weld with the Craftsman and write its commanded trajectory in the seam frame."""
     env = gym.make(ENV_ID)
     craftsman = Craftsman(skill, style, seed=craftsman_seed)
     demo = craftsman_episode(env, craftsman, seed)
     header = {
-        "seam": env.unwrapped.job.name,
+        "seam": demo.episode.metadata.seam,
         "seed": seed,
         "welder_id": craftsman.welder_id,
         "skill": skill,
