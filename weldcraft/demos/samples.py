@@ -27,7 +27,9 @@ from weldcraft.demos.rollout import craftsman_episode, reached_torch_recording, 
 ENV_ID = "weldcraft/FilletPB-v0"
 
 
-def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict[str, Any]]:
+def world_recording(
+    skill: str, style: str, seed: int, craftsman_seed: int
+) -> tuple[Recording, dict[str, Any]]:
     """Weld with the Craftsman and record the reached torch pose after every step (world frame)."""
     env = gym.make(ENV_ID)
     try:
@@ -36,7 +38,9 @@ def world_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> t
         env.close()
 
 
-def seam_recording(skill: str, style: str, seed: int, craftsman_seed: int) -> tuple[Recording, dict[str, Any]]:
+def seam_recording(
+    skill: str, style: str, seed: int, craftsman_seed: int
+) -> tuple[Recording, dict[str, Any]]:
     """Weld with the Craftsman and write its commanded trajectory in the seam frame."""
     env = gym.make(ENV_ID)
     craftsman = Craftsman(skill, style, seed=craftsman_seed)
