@@ -31,11 +31,11 @@ def test_tremor_peaks_at_its_frequency_with_the_requested_rms() -> None:
 
 def test_ou_drift_has_its_stationary_std_and_correlation_time() -> None:
     ou = OrnsteinUhlenbeck(np.array([0.5]), 2.0, DT, np.random.default_rng(1))
-    x = np.array([ou.step()[0] for _ in range(200_000)])
-    assert x.std() == pytest.approx(0.5, rel=0.05)
+    x = np.array([ou.step()[0] for _ in range(60_000)])  # 3000 s, 1500 correlation times
+    assert x.std() == pytest.approx(0.5, rel=0.08)
     lag = int(2.0 / DT)
     rho = np.corrcoef(x[:-lag], x[lag:])[0, 1]
-    assert rho == pytest.approx(np.exp(-1.0), abs=0.05)
+    assert rho == pytest.approx(np.exp(-1.0), abs=0.08)
 
 
 def test_delay_line_returns_what_was_pushed_delay_steps_ago() -> None:

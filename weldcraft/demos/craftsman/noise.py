@@ -24,6 +24,7 @@ import math
 from collections import deque
 
 import numpy as np
+from scipy import signal
 
 from weldcraft.types import FloatArray
 
@@ -36,15 +37,20 @@ class Tremor:
 
     The process runs at `TREMOR_INTERNAL_RATE_HZ` and is point-sampled at the control ticks (as a motion
     tracker samples a hand), so at a 20 Hz control rate the 8-12 Hz tremor appears aliased at 8-10 Hz.
-    Each of `n_channels` channels is independent, with its own stationary RMS.
+    Each of the C channels is independent, with its own stationary RMS. The resonator is run over blocks
+    of `BLOCK_STEPS` control periods at a time (`scipy.signal.lfilter` with carried state), drawing its
+    noise from a child generator spawned from `rng` at construction: one draw from `rng`, whatever the
+    number of steps taken.
 
     Args:
         rms: (C,) stationary RMS per channel, in the channel's unit (mm, deg, ...).
         frequency_hz: centre frequency of the resonance (8-12 Hz for physiological tremor).
         bandwidth_hz: -3 dB width of the resonance peak.
         dt_s: control period; the process advances by this at each `step()`.
-        rng: the generator all draws come from.
+        rng: the generator the tremor's own generator is spawned from.
     """
+
+    BLOCK_STEPS = 256
 
     def __init__(
         self, rms: FloatArray, frequency_hz: float, bandwidth_hz: float, dt_s: float, rng: np.random.Generator
@@ -53,31 +59,40 @@ class Tremor:
             raise ValueError(
                 f"tremor frequency must be in (0, {TREMOR_INTERNAL_RATE_HZ / 2}) Hz, got {frequency_hz}"
             )
-        self._rng = rng
-        self._rms = np.asarray(rms, dtype=np.float64)
+        self._rng = np.random.default_rng(int(rng.integers(0, 2**63 - 1)))
+        self._rms = np.asarray(rms, dtype=np.float64).reshape(-1)
         self._substeps = max(1, round(dt_s * TREMOR_INTERNAL_RATE_HZ))
         h = dt_s / self._substeps
         r = math.exp(-math.pi * bandwidth_hz * h)
-        self._a1 = 2.0 * r * math.cos(2.0 * math.pi * frequency_hz * h)
-        self._a2 = -r * r
+        a1 = 2.0 * r * math.cos(2.0 * math.pi * frequency_hz * h)
+        a2 = -r * r
         # Stationary variance of x_k = a1 x_{k-1} + a2 x_{k-2} + e_k with unit-variance e_k.
-        var = (1.0 - self._a2) / ((1.0 + self._a2) * ((1.0 - self._a2) ** 2 - self._a1**2))
+        var = (1.0 - a2) / ((1.0 + a2) * ((1.0 - a2) ** 2 - a1**2))
+        self._den = np.array([1.0, -a1, -a2])
         self._e_scale = self._rms / math.sqrt(var)
-        # Start in the stationary distribution (two correlated samples), not at rest.
-        self._x1 = self._rng.standard_normal(self._rms.shape) * self._rms
-        self._x2 = self._x1 * (self._a1 / (1.0 - self._a2))
+        # Start in the stationary distribution: run the filter through a burn-in of 5 decay times.
+        burn = int(5.0 / (math.pi * bandwidth_hz * h)) + 2
+        noise = self._rng.standard_normal((burn, self._rms.shape[0])) * self._e_scale
+        self._zi = np.zeros((2, self._rms.shape[0]))
+        _, self._zi = signal.lfilter([1.0], self._den, noise, axis=0, zi=self._zi)
+        self._block = np.zeros((0, self._rms.shape[0]))
+        self._i = 0
         self.frequency_hz = frequency_hz
+
+    def _refill(self) -> None:
+        n = self.BLOCK_STEPS * self._substeps
+        noise = self._rng.standard_normal((n, self._rms.shape[0])) * self._e_scale
+        x, self._zi = signal.lfilter([1.0], self._den, noise, axis=0, zi=self._zi)
+        self._block = x[self._substeps - 1 :: self._substeps]
+        self._i = 0
 
     def step(self) -> FloatArray:
         """Advance one control period; returns the tremor displacement (C,) at the new tick."""
-        for _ in range(self._substeps):
-            x = (
-                self._a1 * self._x1
-                + self._a2 * self._x2
-                + self._e_scale * self._rng.standard_normal(self._rms.shape)
-            )
-            self._x2, self._x1 = self._x1, x
-        return np.array(self._x1, dtype=np.float64)
+        if self._i >= self._block.shape[0]:
+            self._refill()
+        out = self._block[self._i]
+        self._i += 1
+        return np.array(out, dtype=np.float64)
 
 
 class OrnsteinUhlenbeck:
