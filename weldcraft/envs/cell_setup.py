@@ -89,6 +89,9 @@ class CellHandle:
         self.part_boxes: list[Box] = job.plate_boxes()
         del with_visuals  # the cell always carries visual shapes (created once per env)
         self.part_body_ids = self._add_part(self.part_boxes)
+        self._near_bodies = [(b, "part") for b in self.part_body_ids] + [
+            (self.cell.body_ids["table"], "table")
+        ]
         self.body_dir_tcp = self._torch_body_direction()
 
     # -- kinematics ---------------------------------------------------------------------------------------
@@ -104,8 +107,9 @@ class CellHandle:
     ) -> IKResult:
         """Joints for a world TCP pose (`tip_m` (3,), axes `rot` (3, 3)), within the limits, near `q_seed`.
 
-        `max_joint_step_rad`: a solution farther than this from the seed in any joint (another IK
-        branch) is refused with reason "discontinuous".
+        The robot's closed-form IK (`weldcraft.envs.robot.ik`) in its base frame; `max_joint_step_rad`: a
+        solution farther than this from the seed in any joint (another IK branch) is refused with reason
+        "discontinuous". (A Newton fast path from the seed was measured slower: 340 vs 170 us per call.)
         """
         bt = self._base_rot.T
         pos_base = bt @ (tip_m - self._base_pos)
@@ -172,6 +176,21 @@ class CellHandle:
     def collisions(self) -> list[Collision]:
         """Robot/torch contacts with the table, pedestal, part, or itself (configured pairs)."""
         return self.cell.collisions()
+
+    def near_collisions(self) -> list[tuple[str, str]]:
+        """(link, body) contacts of the robot and torch with the part and the table only.
+
+        The cheap per-step subset of `collisions` (2-3 `getClosestPoints` calls instead of 12): the torch
+        works millimetres from the part, while the pedestal and self-collision pairs change slowly.
+        """
+        cid = self.client_id
+        margin = self.cell.config.collision_margin_m
+        names = self.robot.link_names
+        out: list[tuple[str, str]] = []
+        for body, body_name in self._near_bodies:
+            for pt in pb.getClosestPoints(self.robot.body_id, body, margin, physicsClientId=cid):
+                out.append((names[pt[3]], body_name))
+        return out
 
 
 def make_cell(client_id: int, cell: Any, job: WeldJob, with_visuals: bool) -> CellHandle:
