@@ -23,6 +23,7 @@ import pybullet as pb
 
 from weldcraft.envs.robot.config import CellConfig
 from weldcraft.envs.robot.model import RobotModel
+from weldcraft.errors import ConfigError
 from weldcraft.types import FloatArray
 
 Vec3 = tuple[float, float, float]
@@ -80,7 +81,11 @@ class Cell:
         self.config = config
         cid = client_id
         base_quat = pb.getQuaternionFromEuler(config.robot_base_rpy_rad, physicsClientId=cid)
-        self.robot = RobotModel(cid, config.robot, config.robot_base_xyz_m, base_quat)
+        pairs = config.robot.self_collision_pairs
+        self.robot = RobotModel(
+            cid, config.robot, config.robot_base_xyz_m, base_quat, self_collision=bool(pairs)
+        )
+        robot = self.robot
         self.body_ids: dict[str, int] = {}
         if config.pedestal_size_m:
             sx, sy, sz = config.pedestal_size_m
@@ -98,15 +103,35 @@ class Cell:
         self.work_quat_xyzw = np.asarray(pb.getQuaternionFromEuler(config.work_rpy_rad, physicsClientId=cid))
         self._part_shapes: dict[tuple[float, ...], tuple[int, int]] = {}
         self._allowed = set(config.allowed_contacts)
-        self._robot_link_indices = sorted(self.robot.link_names)
-        names = {n: i for i, n in self.robot.link_names.items()}
-        self._self_pairs: list[tuple[int, int, str, str]] = []
-        for a, b in config.robot.self_collision_pairs:
-            if a in names and b in names:
-                self._self_pairs.append((names[a], names[b], a, b))
-            elif self.robot.tool_body_id is None:
-                missing = a if a not in names else b
-                raise ValueError(f"self-collision link {missing!r} is not a link of the robot")
+        # Self-collision: only the configured link pairs are live in pybullet's collision world.
+        arm = {n: i for i, n in robot.link_names.items()}
+        tool = {n: i for i, n in robot.tool_link_names.items()}
+        self._self_pairs: list[tuple[int, int, int, int, str, str]] = []  # bodyA, linkA, bodyB, linkB, names
+        for a, b in pairs:
+            ends = []
+            for name in (a, b):
+                if name in arm:
+                    ends.append((robot.body_id, arm[name]))
+                elif name in tool and robot.tool_body_id is not None:
+                    ends.append((robot.tool_body_id, tool[name]))
+                else:
+                    raise ConfigError(
+                        f"self-collision link {name!r} is not a link of the robot or its tool",
+                        where="robot.self_collision_pairs",
+                    )
+            self._self_pairs.append((ends[0][0], ends[0][1], ends[1][0], ends[1][1], a, b))
+        if pairs:
+            live = {frozenset((p[1], p[3])) for p in self._self_pairs if p[0] == p[2] == robot.body_id}
+            indices = sorted(robot.link_names)
+            for i_pos, i in enumerate(indices):
+                for j in indices[i_pos + 1 :]:
+                    enable = int(frozenset((i, j)) in live)
+                    pb.setCollisionFilterPair(robot.body_id, robot.body_id, i, j, enable, physicsClientId=cid)
+        for link, body in config.allowed_contacts:
+            if link in arm and body in self.body_ids:
+                pb.setCollisionFilterPair(
+                    robot.body_id, self.body_ids[body], arm[link], -1, 0, physicsClientId=cid
+                )
 
     # -- workpiece ----------------------------------------------------------------------------------------
     def add_boxes(
@@ -166,46 +191,56 @@ class Cell:
     def collisions(self, margin_m: float | None = None) -> list[Collision]:
         """Robot/tool links within `margin_m` (default: the config's margin) of the table, pedestal or part,
         and configured self-collision pairs closer than the margin; one entry per link pair (the closest
-        distance), allowed contacts removed, sorted by distance."""
+        distance, exact), allowed contacts removed, sorted by distance.
+
+        With a zero margin (the default) pybullet's collision pipeline screens all pairs in one pass
+        (`performCollisionDetection`) and only the pairs it finds touching are measured exactly; with a
+        positive margin every pair is measured with `getClosestPoints`.
+        """
         margin = self.config.collision_margin_m if margin_m is None else margin_m
+        if margin < 0.0:
+            raise ValueError(f"margin_m must be >= 0, got {margin}")
         cid = self.client_id
         robot = self.robot
+        body_names = {b: n for n, b in self.body_ids.items()}
+        # (bodyA, linkA, bodyB, linkB) pairs to measure exactly.
+        candidates: set[tuple[int, int, int, int]] = set()
+        if margin == 0.0:
+            pb.performCollisionDetection(physicsClientId=cid)
+            for mover in (robot.body_id, robot.tool_body_id):
+                if mover is None:
+                    continue
+                for pt in pb.getContactPoints(bodyA=mover, physicsClientId=cid):
+                    a, b, la, lb = pt[1], pt[2], pt[3], pt[4]
+                    if a != mover:  # reported the other way round
+                        a, b, la, lb = b, a, lb, la
+                    candidates.add((a, la, b, lb))
+            for ba, la, bb, lb, _, _ in self._self_pairs:
+                if ba != bb:  # tool-vs-arm pairs are not in pybullet's filter; screen them here
+                    candidates.add((ba, la, bb, lb))
+        else:
+            for mover, _ in self._movers():
+                for body in self.body_ids.values():
+                    for pt in pb.getClosestPoints(mover, body, margin, physicsClientId=cid):
+                        candidates.add((mover, pt[3], body, -1))
+            candidates.update((ba, la, bb, lb) for ba, la, bb, lb, _, _ in self._self_pairs)
         found: dict[tuple[str, str, str], float] = {}
-        movers: list[tuple[int, dict[int, str]]] = [(robot.body_id, robot.link_names)]
-        tool_names: dict[int, str] = {}
-        if robot.tool_body_id is not None:
-            tool_names = _link_names(robot.tool_body_id, cid)
-            movers.append((robot.tool_body_id, tool_names))
-        for body_name, other in self.body_ids.items():
-            for mover, names in movers:
-                for pt in pb.getClosestPoints(mover, other, margin, physicsClientId=cid):
-                    link = names[pt[3]]
-                    if (link, body_name) in self._allowed:
-                        continue
-                    key = (link, body_name, "")
-                    found[key] = min(found.get(key, math.inf), float(pt[8]))
-        for ia, ib, na, nb in self._self_pairs:
-            for pt in pb.getClosestPoints(
-                robot.body_id, robot.body_id, margin, linkIndexA=ia, linkIndexB=ib, physicsClientId=cid
-            ):
-                key = (na, "robot", nb)
-                found[key] = min(found.get(key, math.inf), float(pt[8]))
-        if robot.tool_body_id is not None:
-            arm_links = {n for n in robot.link_names.values()}
-            tool_by_name = {n: i for i, n in tool_names.items()}
-            arm_by_name = {n: i for i, n in robot.link_names.items()}
-            for a, b in self.config.robot.self_collision_pairs:
-                if a in tool_by_name and b in arm_links:
-                    for pt in pb.getClosestPoints(
-                        robot.tool_body_id,
-                        robot.body_id,
-                        margin,
-                        linkIndexA=tool_by_name[a],
-                        linkIndexB=arm_by_name[b],
-                        physicsClientId=cid,
-                    ):
-                        key = (a, "robot", b)
-                        found[key] = min(found.get(key, math.inf), float(pt[8]))
+        for a, la, b, lb in candidates:
+            link = self._link_name(a, la)
+            if b in body_names:
+                key = (link, body_names[b], "")
+                lb = -1
+            else:
+                other = self._link_name(b, lb)
+                if not self._is_self_pair(link, other):
+                    continue
+                key = (link, "robot", other)
+            if (key[0], key[1]) in self._allowed:
+                continue
+            pts = pb.getClosestPoints(a, b, margin, linkIndexA=la, linkIndexB=lb, physicsClientId=cid)
+            if pts:
+                dist = min(float(p[8]) for p in pts)
+                found[key] = min(found.get(key, math.inf), dist)
         out = [Collision(link, body, dist, other) for (link, body, other), dist in found.items()]
         out.sort(key=lambda c: (c.distance_m, c.link_name, c.body_name, c.other_link))
         return out
@@ -213,19 +248,32 @@ class Cell:
     def link_distance_m(self, link_name: str, body_name: str, max_distance_m: float = 0.5) -> float:
         """Closest distance (m) of one robot/tool link to a body ("table", "pedestal", "part"); inf beyond
         `max_distance_m`. Useful for clearance shaping and tests."""
-        cid = self.client_id
-        robot = self.robot
-        candidates = [(robot.body_id, robot.link_names)]
-        if robot.tool_body_id is not None:
-            candidates.append((robot.tool_body_id, _link_names(robot.tool_body_id, cid)))
-        for body, names in candidates:
+        for body, names in self._movers():
             index = next((i for i, n in names.items() if n == link_name), None)
             if index is not None:
                 pts = pb.getClosestPoints(
-                    body, self.body_ids[body_name], max_distance_m, linkIndexA=index, physicsClientId=cid
+                    body,
+                    self.body_ids[body_name],
+                    max_distance_m,
+                    linkIndexA=index,
+                    physicsClientId=self.client_id,
                 )
                 return min((float(p[8]) for p in pts), default=math.inf)
         raise ValueError(f"unknown link {link_name!r}")
+
+    def _movers(self) -> list[tuple[int, dict[int, str]]]:
+        robot = self.robot
+        out = [(robot.body_id, robot.link_names)]
+        if robot.tool_body_id is not None:
+            out.append((robot.tool_body_id, robot.tool_link_names))
+        return out
+
+    def _link_name(self, body: int, link: int) -> str:
+        robot = self.robot
+        return robot.link_names[link] if body == robot.body_id else robot.tool_link_names[link]
+
+    def _is_self_pair(self, a: str, b: str) -> bool:
+        return any({a, b} == {p[4], p[5]} for p in self._self_pairs)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _create_table(self) -> int:
@@ -261,13 +309,6 @@ class Cell:
             pb.getMatrixFromQuaternion(self.work_quat_xyzw.tolist(), physicsClientId=self.client_id)
         )
         return np.asarray(xyz_work_m) @ rot.reshape(3, 3).T + self.work_xyz_m
-
-
-def _link_names(body: int, cid: int) -> dict[int, str]:
-    names = {-1: pb.getBodyInfo(body, physicsClientId=cid)[0].decode()}
-    for i in range(pb.getNumJoints(body, physicsClientId=cid)):
-        names[i] = pb.getJointInfo(body, i, physicsClientId=cid)[12].decode()
-    return names
 
 
 def build_cell(client_id: int, config: CellConfig) -> Cell:

@@ -173,15 +173,18 @@ class KinematicChain:
         if not names:
             raise ConfigError(f"no revolute joint between {base!r} and {tcp_link!r}", where=str(path))
         fixed.append(pending @ _transform(tool_xyz_m, tool_rpy_rad))
+        arrays = [np.stack(fixed), np.stack(axes), np.asarray(lower), np.asarray(upper), np.asarray(vel)]
+        for a in arrays:
+            a.setflags(write=False)  # chains are shared between envs
         return cls(
             base_link=base,
             tcp_link=tcp_link,
             joint_names=tuple(names),
-            fixed=np.stack(fixed),
-            axes=np.stack(axes),
-            lower_rad=np.asarray(lower),
-            upper_rad=np.asarray(upper),
-            velocity_rad_s=np.asarray(vel),
+            fixed=arrays[0],
+            axes=arrays[1],
+            lower_rad=arrays[2],
+            upper_rad=arrays[3],
+            velocity_rad_s=arrays[4],
         )
 
     @cached_property

@@ -1,0 +1,166 @@
+"""The cell: collision queries (nozzle vs part is a collision, the wire tip is not), parts, no leaks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pybullet as pb
+import pytest
+from scipy.spatial.transform import Rotation
+
+from weldcraft.envs.robot import Cell, CellConfig, build_cell, load_cell_config
+from weldcraft.envs.robot.urdf_gen import TorchGeometry
+from weldcraft.errors import ConfigError
+
+PLATE_T = 0.01  # plate thickness, m
+
+
+@dataclass(frozen=True)
+class Box:
+    center_m: tuple[float, float, float]
+    quat_xyzw: tuple[float, float, float, float]
+    half_extents_m: tuple[float, float, float]
+
+
+FLAT_PLATE = [Box((0.0, 0.0, PLATE_T / 2), (0.0, 0.0, 0.0, 1.0), (0.15, 0.10, PLATE_T / 2))]
+# A fillet joint along x: flange on the table (side A, -y... +y), web standing on it at y = 0.
+FILLET = [
+    Box((0.0, 0.05, PLATE_T / 2), (0.0, 0.0, 0.0, 1.0), (0.15, 0.05, PLATE_T / 2)),
+    Box((0.0, -PLATE_T / 2, PLATE_T + 0.05), (0.0, 0.0, 0.0, 1.0), (0.15, PLATE_T / 2, 0.05)),
+]
+
+
+def put_tcp(cell: Cell, tcp_world: np.ndarray, wire_dir: np.ndarray) -> None:
+    """Move the robot so that the TCP is at tcp_world with the wire (TCP z) along wire_dir."""
+    z = wire_dir / np.linalg.norm(wire_dir)
+    x = np.cross([0.0, 1.0, 0.0], z)
+    x /= np.linalg.norm(x)
+    rot = np.column_stack([x, np.cross(z, x), z])
+    res = cell.robot.solve_ik(tcp_world, Rotation.from_matrix(rot).as_quat(), cell.robot.home_q_rad)
+    assert res.ok, res.reason
+    cell.robot.set_q(res.q)
+
+
+def test_home_pose_is_collision_free(cell: Cell) -> None:
+    assert cell.collisions() == []
+    # The robot base stands on the pedestal: an allowed contact, not a collision.
+    assert cell.collisions(margin_m=0.01) == []
+
+
+def test_nominal_ctwd_is_free_and_nozzle_in_plate_is_a_collision(cell: Cell) -> None:
+    cell.add_boxes(FLAT_PLATE, cell.work_xyz_m, cell.work_quat_xyzw)
+    top = cell.work_xyz_m + np.array([0.0, 0.0, PLATE_T])
+    down = np.array([0.0, 0.0, -1.0])
+    put_tcp(cell, top + 0.015 * -down, down)  # CTWD 15 mm
+    assert cell.collisions() == []
+    recess = TorchGeometry().tip_recess_m
+    assert cell.link_distance_m("torch_nozzle", "part") == pytest.approx(0.015 - recess, abs=1e-4)
+    put_tcp(cell, top + 0.001 * -down, down)  # contact tip 1 mm above the plate: nozzle 2 mm into it
+    hits = cell.collisions()
+    assert [(c.link_name, c.body_name) for c in hits] == [("torch_nozzle", "part")]
+    assert hits[0].distance_m == pytest.approx(-(recess - 0.001), abs=2e-4)
+
+
+def test_fillet_at_45_degrees_and_nominal_ctwd_is_free(cell: Cell) -> None:
+    cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+    root = cell.work_xyz_m + np.array([0.0, 0.0, PLATE_T])
+    wire = np.array([0.0, -1.0, -1.0]) / math.sqrt(2.0)  # bisecting the corner, towards it
+    put_tcp(cell, root - 0.015 * wire, wire)
+    assert cell.collisions() == []
+    assert 0.0 < cell.link_distance_m("torch_nozzle", "part") < 0.01
+    put_tcp(cell, root - 0.004 * wire, wire)  # CTWD 4 mm: the nozzle rim touches the plates
+    assert any(c.link_name == "torch_nozzle" and c.body_name == "part" for c in cell.collisions())
+
+
+def test_torch_into_table_and_margin(cell: Cell) -> None:
+    top = np.array([*cell.config.table_top_center_m])
+    down = np.array([0.0, 0.0, -1.0])
+    put_tcp(cell, top + np.array([-0.1, 0.0, 0.004]), down)
+    assert cell.collisions() == []
+    near = cell.collisions(margin_m=0.005)
+    assert [(c.link_name, c.body_name) for c in near] == [("torch_nozzle", "table")]
+    assert near[0].distance_m == pytest.approx(0.001, abs=2e-4)
+
+
+def test_self_collision_of_torch_with_upper_arm_is_reported(cell: Cell) -> None:
+    q = np.array([0.0, 0.0, 1.9, 0.0, 0.0, 0.0])  # forearm folded onto the upper arm (the keep-out)
+    assert not cell.robot.within_limits(q)
+    cell.robot.set_q(np.array([0.0, 0.3, -0.2, 0.0, -2.6, 0.0]))  # wrist bent back: torch at the upper arm
+    hits = [c for c in cell.collisions() if c.body_name == "robot"]
+    assert hits and all(c.distance_m <= 0.0 for c in hits)
+
+
+def test_keepout_covers_forearm_folding_onto_upper_arm(cell: Cell) -> None:
+    robot = cell.robot
+    names = {n: i for i, n in robot.link_names.items()}
+    (keepout,) = robot.limits.keepouts
+    for th3 in np.arange(-3.14, 4.61, 0.05):
+        robot.set_q(np.array([0.0, 0.0, th3, 0.0, 0.0, 0.0]))
+        pts = pb.getClosestPoints(
+            robot.body_id,
+            robot.body_id,
+            0.0,
+            linkIndexA=names["link_4"],
+            linkIndexB=names["link_2"],
+            physicsClientId=cell.client_id,
+        )
+        if pts:  # forearm tube touches the upper arm: must be inside the keep-out
+            assert keepout.contains(th3), th3
+
+
+def test_remove_and_replace_part_reuses_shapes(cell: Cell) -> None:
+    cid = cell.client_id
+    first = cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+    shape = pb.getCollisionShapeData(first, -1, physicsClientId=cid)
+    n_bodies = pb.getNumBodies(physicsClientId=cid)
+    for k in range(20):
+        body = cell.add_boxes(FILLET, cell.work_xyz_m + [0.001 * k, 0, 0], cell.work_quat_xyzw)
+        assert pb.getNumBodies(physicsClientId=cid) == n_bodies
+        assert pb.getCollisionShapeData(body, -1, physicsClientId=cid) == shape
+    assert len(cell._part_shapes) == 1
+    cell.remove_part()
+    assert "part" not in cell.body_ids
+    assert pb.getNumBodies(physicsClientId=cid) == n_bodies - 1
+
+
+def test_set_part_pose_moves_the_collision_geometry(cell: Cell) -> None:
+    cell.add_boxes(FLAT_PLATE, cell.work_xyz_m, cell.work_quat_xyzw)
+    down = np.array([0.0, 0.0, -1.0])
+    put_tcp(cell, cell.work_xyz_m + np.array([0.0, 0.0, PLATE_T + 0.006]), down)
+    assert cell.collisions() == []
+    cell.set_part_pose(cell.work_xyz_m + np.array([0.0, 0.0, 0.005]), cell.work_quat_xyzw)  # part rises 5 mm
+    assert [c.link_name for c in cell.collisions()] == ["torch_nozzle"]
+
+
+def test_cell_config_rejects_unknown_keys_and_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "cell.yaml"
+    bad.write_text("robot:\n  urdf: weldcraft://weldcraft_arc_arm.urdf\n  tcp_lnk: tcp\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cell.yaml key 'robot'.*tcp_lnk"):
+        CellConfig.from_yaml(bad)
+    with pytest.raises(ConfigError, match="choose one of: default"):
+        load_cell_config("no_such_cell")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * 4096 / 1e6
+
+
+def test_no_leaks_over_100_connect_build_disconnect_cycles() -> None:
+    config = load_cell_config("default")
+    ids = []
+    rss = []
+    for k in range(100):
+        cid = pb.connect(pb.DIRECT)
+        cell = build_cell(cid, config)
+        cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+        cell.collisions()
+        pb.disconnect(physicsClientId=cid)
+        ids.append(cid)
+        if k in (9, 99):
+            rss.append(_rss_mb())
+    assert max(ids) - min(ids) <= 1  # client ids are reused: no connection is left open
+    assert rss[1] - rss[0] < 15.0  # MB over 90 cycles
