@@ -164,3 +164,49 @@ def test_no_leaks_over_100_connect_build_disconnect_cycles() -> None:
             rss.append(_rss_mb())
     assert max(ids) - min(ids) <= 1  # client ids are reused: no connection is left open
     assert rss[1] - rss[0] < 15.0  # MB over 90 cycles
+
+
+def _brute_force(cell: Cell) -> set[tuple[str, str, str]]:
+    """Every penetrating (link, body, other link) pair by exhaustive getClosestPoints queries."""
+    cid = cell.client_id
+    robot = cell.robot
+    out = set()
+    for name, body in cell.body_ids.items():
+        for pt in pb.getClosestPoints(robot.body_id, body, 0.0, physicsClientId=cid):
+            link = robot.link_names[pt[3]]
+            if pt[8] < -1e-6 and (link, name) not in cell.config.allowed_contacts:
+                out.add((link, name, ""))
+    names = {n: i for i, n in robot.link_names.items()}
+    for a, b in cell.config.robot.self_collision_pairs:
+        pts = pb.getClosestPoints(
+            robot.body_id, robot.body_id, 0.0, linkIndexA=names[a], linkIndexB=names[b], physicsClientId=cid
+        )
+        if any(p[8] < -1e-6 for p in pts):
+            out.add((a, "robot", b))
+    return out
+
+
+def test_one_pass_screening_finds_exactly_what_exhaustive_queries_find(cell: Cell) -> None:
+    cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+    robot = cell.robot
+    rng = np.random.default_rng(17)
+    seen = 0
+    for k in range(150):
+        if k % 2:  # torch poses around the joint: nozzle near, in and clear of the plates
+            wire = rng.normal(size=3) + np.array([0.0, -1.0, -1.5])
+            tcp = cell.work_xyz_m + np.array([rng.uniform(-0.1, 0.1), rng.uniform(-0.03, 0.03), 0.01])
+            tcp = tcp - rng.uniform(-0.005, 0.03) * wire / np.linalg.norm(wire)
+            z = wire / np.linalg.norm(wire)
+            x = np.cross(rng.normal(size=3), z)
+            rot = np.column_stack([x / np.linalg.norm(x), np.cross(z, x / np.linalg.norm(x)), z])
+            res = robot.solve_ik(tcp, Rotation.from_matrix(rot).as_quat(), robot.home_q_rad)
+            if not res.ok:
+                continue
+            robot.set_q(res.q)
+        else:  # anywhere in the joint space: self-collisions and table hits
+            robot.set_q(rng.uniform(robot.lower_rad, robot.upper_rad))
+        hits = cell.collisions()
+        screened = {(c.link_name, c.body_name, c.other_link) for c in hits if c.distance_m < -1e-6}
+        assert screened == _brute_force(cell)
+        seen += bool(screened)
+    assert seen > 20  # the check saw many colliding poses, not only free ones

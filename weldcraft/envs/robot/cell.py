@@ -120,6 +120,7 @@ class Cell:
                         where="robot.self_collision_pairs",
                     )
             self._self_pairs.append((ends[0][0], ends[0][1], ends[1][0], ends[1][1], a, b))
+        self._self_pair_names = {(p[4], p[5]) for p in self._self_pairs}
         if pairs:
             live = {frozenset((p[1], p[3])) for p in self._self_pairs if p[0] == p[2] == robot.body_id}
             indices = sorted(robot.link_names)
@@ -232,8 +233,10 @@ class Cell:
                 lb = -1
             else:
                 other = self._link_name(b, lb)
-                if not self._is_self_pair(link, other):
-                    continue
+                if (link, other) not in self._self_pair_names:
+                    if (other, link) not in self._self_pair_names:
+                        continue
+                    a, la, b, lb, link, other = b, lb, a, la, other, link  # the configured order
                 key = (link, "robot", other)
             if (key[0], key[1]) in self._allowed:
                 continue
@@ -271,9 +274,6 @@ class Cell:
     def _link_name(self, body: int, link: int) -> str:
         robot = self.robot
         return robot.link_names[link] if body == robot.body_id else robot.tool_link_names[link]
-
-    def _is_self_pair(self, a: str, b: str) -> bool:
-        return any({a, b} == {p[4], p[5]} for p in self._self_pairs)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _create_table(self) -> int:

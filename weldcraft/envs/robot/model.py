@@ -16,7 +16,7 @@ import pybullet as pb
 
 from weldcraft.envs.robot.chain import KinematicChain, matrix_to_quat_xyzw, quat_xyzw_to_matrix
 from weldcraft.envs.robot.config import KeepoutSpec, RobotConfig
-from weldcraft.envs.robot.fastfk import Rot, _mul, quat_xyzw_to_rot
+from weldcraft.envs.robot.fastfk import Rot, _mul, quat_xyzw_to_rot, rot_to_quat_xyzw
 from weldcraft.envs.robot.ik import IKLimits, IKResult, IKSolver, make_ik_solver
 from weldcraft.errors import ConfigError
 from weldcraft.types import FloatArray
@@ -262,7 +262,7 @@ def _transpose(m: Rot) -> Rot:
 
 
 def _rot_to_quat(rot: Rot) -> FloatArray:
-    return matrix_to_quat_xyzw(np.array(rot).reshape(3, 3))
+    return np.array(rot_to_quat_xyzw(rot))
 
 
 def angle_between_quats_rad(q_a: FloatArray, q_b: FloatArray) -> float:
