@@ -16,6 +16,7 @@ from weldcraft.envs.robot.urdf_gen import TorchGeometry
 from weldcraft.errors import ConfigError
 
 PLATE_T = 0.01  # plate thickness, m
+PART_IN_WORK_M = np.array([0.95, 0.0, 0.0])  # where the seam presets put parts: mid-reach on the table
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ FILLET = [
     Box((0.0, 0.05, PLATE_T / 2), (0.0, 0.0, 0.0, 1.0), (0.15, 0.05, PLATE_T / 2)),
     Box((0.0, -PLATE_T / 2, PLATE_T + 0.05), (0.0, 0.0, 0.0, 1.0), (0.15, PLATE_T / 2, 0.05)),
 ]
+
+
+def part_origin(cell: Cell) -> np.ndarray:
+    """World position of a part placed at PART_IN_WORK_M in the work frame."""
+    return cell.world_from_work(PART_IN_WORK_M)
 
 
 def put_tcp(cell: Cell, tcp_world: np.ndarray, wire_dir: np.ndarray) -> None:
@@ -51,8 +57,8 @@ def test_home_pose_is_collision_free(cell: Cell) -> None:
 
 
 def test_nominal_ctwd_is_free_and_nozzle_in_plate_is_a_collision(cell: Cell) -> None:
-    cell.add_boxes(FLAT_PLATE, cell.work_xyz_m, cell.work_quat_xyzw)
-    top = cell.work_xyz_m + np.array([0.0, 0.0, PLATE_T])
+    cell.add_boxes(FLAT_PLATE, part_origin(cell), cell.work_quat_xyzw)
+    top = part_origin(cell) + np.array([0.0, 0.0, PLATE_T])
     down = np.array([0.0, 0.0, -1.0])
     put_tcp(cell, top + 0.015 * -down, down)  # CTWD 15 mm
     assert cell.collisions() == []
@@ -65,8 +71,8 @@ def test_nominal_ctwd_is_free_and_nozzle_in_plate_is_a_collision(cell: Cell) -> 
 
 
 def test_fillet_at_45_degrees_and_nominal_ctwd_is_free(cell: Cell) -> None:
-    cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
-    root = cell.work_xyz_m + np.array([0.0, 0.0, PLATE_T])
+    cell.add_boxes(FILLET, part_origin(cell), cell.work_quat_xyzw)
+    root = part_origin(cell) + np.array([0.0, 0.0, PLATE_T])
     wire = np.array([0.0, -1.0, -1.0]) / math.sqrt(2.0)  # bisecting the corner, towards it
     put_tcp(cell, root - 0.015 * wire, wire)
     assert cell.collisions() == []
@@ -113,11 +119,11 @@ def test_keepout_covers_forearm_folding_onto_upper_arm(cell: Cell) -> None:
 
 def test_remove_and_replace_part_reuses_shapes(cell: Cell) -> None:
     cid = cell.client_id
-    first = cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+    first = cell.add_boxes(FILLET, part_origin(cell), cell.work_quat_xyzw)
     shape = pb.getCollisionShapeData(first, -1, physicsClientId=cid)
     n_bodies = pb.getNumBodies(physicsClientId=cid)
     for k in range(20):
-        body = cell.add_boxes(FILLET, cell.work_xyz_m + [0.001 * k, 0, 0], cell.work_quat_xyzw)
+        body = cell.add_boxes(FILLET, part_origin(cell) + [0.001 * k, 0, 0], cell.work_quat_xyzw)
         assert pb.getNumBodies(physicsClientId=cid) == n_bodies
         assert pb.getCollisionShapeData(body, -1, physicsClientId=cid) == shape
     assert len(cell._part_shapes) == 1
@@ -127,11 +133,12 @@ def test_remove_and_replace_part_reuses_shapes(cell: Cell) -> None:
 
 
 def test_set_part_pose_moves_the_collision_geometry(cell: Cell) -> None:
-    cell.add_boxes(FLAT_PLATE, cell.work_xyz_m, cell.work_quat_xyzw)
+    cell.add_boxes(FLAT_PLATE, part_origin(cell), cell.work_quat_xyzw)
     down = np.array([0.0, 0.0, -1.0])
-    put_tcp(cell, cell.work_xyz_m + np.array([0.0, 0.0, PLATE_T + 0.006]), down)
+    put_tcp(cell, part_origin(cell) + np.array([0.0, 0.0, PLATE_T + 0.006]), down)
     assert cell.collisions() == []
-    cell.set_part_pose(cell.work_xyz_m + np.array([0.0, 0.0, 0.005]), cell.work_quat_xyzw)  # part rises 5 mm
+    rise = np.array([0.0, 0.0, 0.005])  # the part rises 5 mm (thermal drift, say)
+    cell.set_part_pose(part_origin(cell) + rise, cell.work_quat_xyzw)
     assert [c.link_name for c in cell.collisions()] == ["torch_nozzle"]
 
 
@@ -156,7 +163,7 @@ def test_no_leaks_over_100_connect_build_disconnect_cycles() -> None:
     for k in range(100):
         cid = pb.connect(pb.DIRECT)
         cell = build_cell(cid, config)
-        cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+        cell.add_boxes(FILLET, part_origin(cell), cell.work_quat_xyzw)
         cell.collisions()
         pb.disconnect(physicsClientId=cid)
         ids.append(cid)
@@ -187,14 +194,14 @@ def _brute_force(cell: Cell) -> set[tuple[str, str, str]]:
 
 
 def test_one_pass_screening_finds_exactly_what_exhaustive_queries_find(cell: Cell) -> None:
-    cell.add_boxes(FILLET, cell.work_xyz_m, cell.work_quat_xyzw)
+    cell.add_boxes(FILLET, part_origin(cell), cell.work_quat_xyzw)
     robot = cell.robot
     rng = np.random.default_rng(17)
     seen = 0
     for k in range(150):
         if k % 2:  # torch poses around the joint: nozzle near, in and clear of the plates
             wire = rng.normal(size=3) + np.array([0.0, -1.0, -1.5])
-            tcp = cell.work_xyz_m + np.array([rng.uniform(-0.1, 0.1), rng.uniform(-0.03, 0.03), 0.01])
+            tcp = part_origin(cell) + np.array([rng.uniform(-0.1, 0.1), rng.uniform(-0.03, 0.03), 0.01])
             tcp = tcp - rng.uniform(-0.005, 0.03) * wire / np.linalg.norm(wire)
             z = wire / np.linalg.norm(wire)
             x = np.cross(rng.normal(size=3), z)
