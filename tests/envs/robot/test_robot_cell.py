@@ -76,19 +76,25 @@ def test_fillet_at_45_degrees_and_nominal_ctwd_is_free(cell: Cell) -> None:
     wire = np.array([0.0, -1.0, -1.0]) / math.sqrt(2.0)  # bisecting the corner, towards it
     put_tcp(cell, root - 0.015 * wire, wire)
     assert cell.collisions() == []
-    assert 0.0 < cell.link_distance_m("torch_nozzle", "part") < 0.01
-    put_tcp(cell, root - 0.004 * wire, wire)  # CTWD 4 mm: the nozzle rim touches the plates
+    # Nozzle end 13 mm out along the bisector, rim radius 7.5 mm: (13 - 7.5) sin 45° from each plate; Bullet
+    # rounds cylinder edges with its 1 mm collision margin, which adds 1 mm (sqrt 2 - 1) at 45°.
+    expected = (0.013 - 0.0075) * math.sqrt(0.5) + 0.001 * (math.sqrt(2.0) - 1.0)
+    assert cell.link_distance_m("torch_nozzle", "part") == pytest.approx(expected, abs=1e-5)
+    put_tcp(cell, root - 0.010 * wire, wire)  # CTWD 10 mm, the short end of the window: still clear
+    assert cell.collisions() == []
+    put_tcp(cell, root - 0.006 * wire, wire)  # CTWD 6 mm: the nozzle rim is in the plates
     assert any(c.link_name == "torch_nozzle" and c.body_name == "part" for c in cell.collisions())
 
 
 def test_torch_into_table_and_margin(cell: Cell) -> None:
     top = np.array([*cell.config.table_top_center_m])
     down = np.array([0.0, 0.0, -1.0])
-    put_tcp(cell, top + np.array([-0.1, 0.0, 0.004]), down)
+    recess = TorchGeometry().tip_recess_m
+    put_tcp(cell, top + np.array([-0.1, 0.0, recess + 0.001]), down)  # nozzle end 1 mm above the table
     assert cell.collisions() == []
     near = cell.collisions(margin_m=0.005)
     assert [(c.link_name, c.body_name) for c in near] == [("torch_nozzle", "table")]
-    assert near[0].distance_m == pytest.approx(0.001, abs=2e-4)
+    assert near[0].distance_m == pytest.approx(0.001, abs=1e-6)
 
 
 def test_self_collision_of_torch_with_upper_arm_is_reported(cell: Cell) -> None:
