@@ -97,18 +97,20 @@ def test_torch_into_table_and_margin(cell: Cell) -> None:
     assert near[0].distance_m == pytest.approx(0.001, abs=1e-6)
 
 
-def test_self_collision_of_torch_with_upper_arm_is_reported(cell: Cell) -> None:
-    q = np.array([0.0, 0.0, 1.9, 0.0, 0.0, 0.0])  # forearm folded onto the upper arm (the keep-out)
-    assert not cell.robot.within_limits(q)
-    cell.robot.set_q(np.array([0.0, 0.3, -0.2, 0.0, -2.6, 0.0]))  # wrist bent back: torch at the upper arm
-    hits = [c for c in cell.collisions() if c.body_name == "robot"]
-    assert hits and all(c.distance_m <= 0.0 for c in hits)
+def test_torch_bent_back_onto_the_forearm_is_a_self_collision(cell: Cell) -> None:
+    cell.robot.set_q(np.array([0.0, 0.3, -0.2, 0.0, -2.0, 0.0]))  # J5 at -2.0 rad: torch clear
+    assert cell.collisions() == []
+    cell.robot.set_q(np.array([0.0, 0.3, -0.2, 0.0, -2.6, 0.0]))  # J5 at -2.6 rad (within limits)
+    hits = cell.collisions()
+    assert ("torch_body", "robot", "link_4") in {(c.link_name, c.body_name, c.other_link) for c in hits}
+    assert all(c.distance_m <= 0.0 for c in hits)
 
 
 def test_keepout_covers_forearm_folding_onto_upper_arm(cell: Cell) -> None:
     robot = cell.robot
     names = {n: i for i, n in robot.link_names.items()}
     (keepout,) = robot.limits.keepouts
+    assert not robot.within_limits(np.array([0.0, 0.0, 1.9, 0.0, 0.0, 0.0]))  # folded: refused
     for th3 in np.arange(-3.14, 4.61, 0.05):
         robot.set_q(np.array([0.0, 0.0, th3, 0.0, 0.0, 0.0]))
         pts = pb.getClosestPoints(
