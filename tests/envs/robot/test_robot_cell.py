@@ -34,6 +34,19 @@ FILLET = [
 ]
 
 
+def panels(box: Box, n: int) -> list[Box]:
+    """The box cut into n panels along its x axis (as a curved seam's plates come: more than 16 boxes)."""
+    hx = box.half_extents_m[0] / n
+    x0 = box.center_m[0] - box.half_extents_m[0] + hx
+    return [
+        Box((x0 + 2 * hx * i, box.center_m[1], box.center_m[2]), box.quat_xyzw, (hx, *box.half_extents_m[1:]))
+        for i in range(n)
+    ]
+
+
+FILLET_PANELS = panels(FILLET[0], 10) + panels(FILLET[1], 10)  # 20 boxes: base + 1 link in pybullet
+
+
 def part_origin(cell: Cell) -> np.ndarray:
     """World position of a part placed at PART_IN_WORK_M in the work frame."""
     return cell.world_from_work(PART_IN_WORK_M)
@@ -202,7 +215,7 @@ def _brute_force(cell: Cell) -> set[tuple[str, str, str]]:
 
 
 def test_one_pass_screening_finds_exactly_what_exhaustive_queries_find(cell: Cell) -> None:
-    cell.add_boxes(FILLET, part_origin(cell), cell.work_quat_xyzw)
+    cell.add_boxes(FILLET_PANELS, part_origin(cell), cell.work_quat_xyzw)
     robot = cell.robot
     rng = np.random.default_rng(17)
     seen = 0
@@ -225,3 +238,19 @@ def test_one_pass_screening_finds_exactly_what_exhaustive_queries_find(cell: Cel
         assert screened == _brute_force(cell)
         seen += bool(screened)
     assert seen > 20  # the check saw many colliding poses, not only free ones
+
+
+def test_part_with_more_boxes_than_one_pybullet_compound_holds(cell: Cell) -> None:
+    """pybullet compounds hold 16 shapes: a 40-panel part (a curved seam's plates) is split into links."""
+    boxes = [
+        Box((-0.2 + 0.01 * i, 0.0, PLATE_T / 2), (0.0, 0.0, 0.0, 1.0), (0.005, 0.05, PLATE_T / 2))
+        for i in range(40)
+    ]
+    body = cell.add_boxes(boxes, part_origin(cell), cell.work_quat_xyzw)
+    assert pb.getNumJoints(body, physicsClientId=cell.client_id) == 2  # 16 + 16 + 8 boxes
+    down = np.array([0.0, 0.0, -1.0])
+    last = part_origin(cell) + np.array([-0.2 + 0.39, 0.0, PLATE_T])  # the 40th box, on the second link
+    put_tcp(cell, last + 0.015 * -down, down)
+    assert cell.collisions() == []
+    put_tcp(cell, last + 0.001 * -down, down)
+    assert [(c.link_name, c.body_name) for c in cell.collisions()] == [("torch_nozzle", "part")]

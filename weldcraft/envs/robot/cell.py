@@ -33,6 +33,7 @@ TABLE_RGBA = (0.35, 0.37, 0.4, 1.0)
 PART_RGBA = (0.62, 0.64, 0.66, 1.0)
 PEDESTAL_RGBA = (0.2, 0.22, 0.25, 1.0)
 _LEG_SIDE_M = 0.06
+_MAX_COMPOUND = 16  # pybullet's MAX_COMPOUND_COLLISION_SHAPES
 
 
 class BoxLike(Protocol):
@@ -101,7 +102,7 @@ class Cell:
         self.body_ids["table"] = self._create_table()
         self.work_xyz_m = np.asarray(config.work_xyz_m, dtype=np.float64)
         self.work_quat_xyzw = np.asarray(pb.getQuaternionFromEuler(config.work_rpy_rad, physicsClientId=cid))
-        self._part_shapes: dict[tuple[float, ...], tuple[int, int]] = {}
+        self._part_shapes: dict[tuple[float, ...], list[tuple[int, int]]] = {}
         self._allowed = set(config.allowed_contacts)
         # Self-collision: only the configured link pairs are live in pybullet's collision world.
         arm = {n: i for i, n in robot.link_names.items()}
@@ -151,29 +152,54 @@ class Cell:
         shapes = self._part_shapes.get(key)
         cid = self.client_id
         if shapes is None:
-            n = len(boxes)
-            half = [[float(v) for v in b.half_extents_m] for b in boxes]
-            pos = [[float(v) for v in b.center_m] for b in boxes]
-            orn = [[float(v) for v in b.quat_xyzw] for b in boxes]
-            col = pb.createCollisionShapeArray(
-                [pb.GEOM_BOX] * n,
-                halfExtents=half,
-                collisionFramePositions=pos,
-                collisionFrameOrientations=orn,
-                physicsClientId=cid,
-            )
-            vis = pb.createVisualShapeArray(
-                [pb.GEOM_BOX] * n,
-                halfExtents=half,
-                visualFramePositions=pos,
-                visualFrameOrientations=orn,
-                rgbaColors=[PART_RGBA] * n,
-                physicsClientId=cid,
-            )
-            shapes = (col, vis)
+            shapes = []
+            # pybullet's compound shapes hold at most 16 children (MAX_COMPOUND_COLLISION_SHAPES; more
+            # crashes the server), so a part is one body with one compound per 16 boxes: the base and
+            # fixed links, all static.
+            for start in range(0, len(boxes), _MAX_COMPOUND):
+                chunk = boxes[start : start + _MAX_COMPOUND]
+                n = len(chunk)
+                half = [[float(v) for v in b.half_extents_m] for b in chunk]
+                pos = [[float(v) for v in b.center_m] for b in chunk]
+                orn = [[float(v) for v in b.quat_xyzw] for b in chunk]
+                col = pb.createCollisionShapeArray(
+                    [pb.GEOM_BOX] * n,
+                    halfExtents=half,
+                    collisionFramePositions=pos,
+                    collisionFrameOrientations=orn,
+                    physicsClientId=cid,
+                )
+                vis = pb.createVisualShapeArray(
+                    [pb.GEOM_BOX] * n,
+                    halfExtents=half,
+                    visualFramePositions=pos,
+                    visualFrameOrientations=orn,
+                    rgbaColors=[PART_RGBA] * n,
+                    physicsClientId=cid,
+                )
+                shapes.append((col, vis))
             self._part_shapes[key] = shapes
         xyz, quat = _pose_tuple(part_xyz_m, part_quat_xyzw)
-        body = pb.createMultiBody(0.0, shapes[0], shapes[1], xyz, quat, physicsClientId=cid)
+        links = shapes[1:]
+        k = len(links)
+        body = pb.createMultiBody(
+            0.0,
+            shapes[0][0],
+            shapes[0][1],
+            xyz,
+            quat,
+            linkMasses=[0.0] * k,
+            linkCollisionShapeIndices=[c for c, _ in links],
+            linkVisualShapeIndices=[v for _, v in links],
+            linkPositions=[(0.0, 0.0, 0.0)] * k,
+            linkOrientations=[(0.0, 0.0, 0.0, 1.0)] * k,
+            linkInertialFramePositions=[(0.0, 0.0, 0.0)] * k,
+            linkInertialFrameOrientations=[(0.0, 0.0, 0.0, 1.0)] * k,
+            linkParentIndices=[0] * k,
+            linkJointTypes=[pb.JOINT_FIXED] * k,
+            linkJointAxis=[(0.0, 0.0, 1.0)] * k,
+            physicsClientId=cid,
+        )
         self.body_ids["part"] = body
         return body
 
@@ -223,14 +249,13 @@ class Cell:
             for mover, _ in self._movers():
                 for body in self.body_ids.values():
                     for pt in pb.getClosestPoints(mover, body, margin, physicsClientId=cid):
-                        candidates.add((mover, pt[3], body, -1))
+                        candidates.add((mover, pt[3], body, pt[4]))
             candidates.update((ba, la, bb, lb) for ba, la, bb, lb, _, _ in self._self_pairs)
         found: dict[tuple[str, str, str], float] = {}
         for a, la, b, lb in candidates:
             link = self._link_name(a, la)
             if b in body_names:
-                key = (link, body_names[b], "")
-                lb = -1
+                key = (link, body_names[b], "")  # one entry per body; lb: the body's link in contact
             else:
                 other = self._link_name(b, lb)
                 if (link, other) not in self._self_pair_names:
