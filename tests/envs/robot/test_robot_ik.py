@@ -129,6 +129,7 @@ def test_max_joint_step_reports_discontinuity(cell: Cell) -> None:
     res = robot.solve_ik(pos + np.array([0.0, 0.3, 0.0]), quat, q, max_joint_step_rad=0.05)
     assert not res.ok and res.reason == "discontinuous"
     assert np.array_equal(res.q, q)
+    assert res.pos_err_m == pytest.approx(0.3, abs=1e-9)  # errors describe the returned q (the seed)
     assert robot.solve_ik(pos + np.array([0.0, 0.3, 0.0]), quat, q).ok
 
 

@@ -40,7 +40,7 @@ class IKResult:
     """Outcome of one IK solve.
 
     `q` (n,) rad: the solution when `ok`, else the seed (never a wrong pose). `pos_err_m` / `ang_err_rad`:
-    TCP error of `q` against the target (of the best attempt when not ok; inf when no candidate existed).
+    TCP error of `q` against the target (when not ok: how far the seed's pose is from the target).
     `reason`: "ok", "unreachable" (outside the workspace), "joint_limits" (reachable only outside the
     limits or keep-outs), "discontinuous" (the nearest solution is farther than `max_joint_step_rad`),
     "not_converged" (numeric solver failed to meet the tolerances).
@@ -173,7 +173,7 @@ class NumericIK:
         seed = np.asarray(q_seed, dtype=np.float64)
         lim = self.limits
         rng = np.random.default_rng(self.restart_seed)
-        best: tuple[float, float, FloatArray] | None = None
+        jumped = False
         starts = [np.clip(seed, lim.lower_rad, lim.upper_rad)]
         starts += [rng.uniform(lim.lower_rad, lim.upper_rad) for _ in range(self.restarts)]
         for start in starts:
@@ -182,13 +182,9 @@ class NumericIK:
                 step = float(np.max(np.abs(q - seed)))
                 if max_joint_step_rad is None or step <= max_joint_step_rad:
                     return IKResult(q, True, dp, da, "ok")
-                if best is None or step < best[0]:
-                    best = (step, dp, q)
-                continue
-        if best is not None:
-            return IKResult(seed.copy(), False, best[1], 0.0, "discontinuous")
+                jumped = True
         dp, da = pose_error(self.chain, seed, pos_m, rot)
-        return IKResult(seed.copy(), False, dp, da, "not_converged")
+        return IKResult(seed.copy(), False, dp, da, "discontinuous" if jumped else "not_converged")
 
     def refine(self, pos_m: FloatArray, rot: FloatArray, q0: FloatArray) -> tuple[FloatArray, float, float]:
         """LM iterations from q0 (clamped to the limits); returns q and its position/angle errors."""
@@ -386,8 +382,7 @@ class SphericalWristIK:
         lim = self.limits
         arms, reachable = self._arm_branches(pos_m, target, seed)
         if not reachable:
-            dp, da = pose_error(self.chain, seed, pos_m, target)
-            return IKResult(seed.copy(), False, dp, da, "unreachable")
+            return self._failure(seed, pos_m, target, "unreachable")
         seed_f = seed.tolist()
         best = self._best_branch(arms, seed_f)
         if best is not None:  # the hot path: one candidate, verified by FK
@@ -395,26 +390,28 @@ class SphericalWristIK:
             if dp <= lim.pos_tol_m and da <= lim.ang_tol_rad:
                 q = np.array(best)
                 if max_joint_step_rad is not None and float(np.max(np.abs(q - seed))) > max_joint_step_rad:
-                    return IKResult(seed.copy(), False, dp, da, "discontinuous")
+                    return self._failure(seed, pos_m, target, "discontinuous")
                 return IKResult(q, True, dp, da, "ok")
         # Slow path (near singularities, or nothing placeable): every branch, best first, polished by LM.
         raw, _ = self._branches(pos_m, target, seed)
         ranked = _nearest_branch(raw, seed_f, lim)
         if not ranked:
-            dp, da = pose_error(self.chain, seed, pos_m, target)
-            return IKResult(seed.copy(), False, dp, da, "joint_limits")
-        last: tuple[float, float] = (math.inf, math.inf)
+            return self._failure(seed, pos_m, target, "joint_limits")
         for _, _, q_list in ranked:
             q, dp, da = self.numeric.refine(
                 np.asarray(pos_m, dtype=np.float64), _matrix(target), np.array(q_list)
             )
             if dp > lim.pos_tol_m or da > lim.ang_tol_rad or not lim.within(q):
-                last = (dp, da)
                 continue
             if max_joint_step_rad is not None and float(np.max(np.abs(q - seed))) > max_joint_step_rad:
-                return IKResult(seed.copy(), False, dp, da, "discontinuous")
+                return self._failure(seed, pos_m, target, "discontinuous")
             return IKResult(q, True, dp, da, "ok")
-        return IKResult(seed.copy(), False, last[0], last[1], "not_converged")
+        return self._failure(seed, pos_m, target, "not_converged")
+
+    def _failure(self, seed: FloatArray, pos_m: FloatArray, target: Rot, reason: str) -> IKResult:
+        """A not-ok result: the seed back, with its own pose error against the target."""
+        dp, da = pose_error(self.chain, seed, pos_m, target)
+        return IKResult(seed.copy(), False, dp, da, reason)
 
     def _branches(self, pos_m: FloatArray, rot: Rot, seed: FloatArray) -> tuple[list[list[float]], bool]:
         """Up to 8 raw solutions (angles near (-π, π], before limits) and whether the position is reachable"""

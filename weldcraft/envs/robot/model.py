@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pybullet as pb
+from scipy.spatial.transform import Rotation
 
 from weldcraft.envs.robot.chain import KinematicChain, matrix_to_quat_xyzw, quat_xyzw_to_matrix
 from weldcraft.envs.robot.config import KeepoutSpec, RobotConfig
@@ -177,14 +178,10 @@ class RobotModel:
         else:
             pos_t, quat_t = pb.getBasePositionAndOrientation(self.body_id, physicsClientId=self.client_id)
             pos, quat = np.array(pos_t), np.array(quat_t)
-        tool = np.eye(4)
-        tool[:3, 3] = self.config.tool_xyz_m
         rot = quat_xyzw_to_matrix(quat)
-        from scipy.spatial.transform import Rotation
-
-        tool[:3, :3] = Rotation.from_euler("xyz", self.config.tool_rpy_rad).as_matrix()
-        out_pos = pos + rot @ tool[:3, 3]
-        return out_pos, matrix_to_quat_xyzw(rot @ tool[:3, :3])
+        tool_rot = Rotation.from_euler("xyz", self.config.tool_rpy_rad).as_matrix()
+        out_pos = pos + rot @ np.asarray(self.config.tool_xyz_m)
+        return out_pos, matrix_to_quat_xyzw(rot @ tool_rot)
 
     def solve_ik(
         self,
