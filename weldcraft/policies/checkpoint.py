@@ -167,18 +167,26 @@ def _resolve(path: PathLikeStr) -> Path:
     )
 
 
-def _load_npz(path: Path) -> dict[str, np.ndarray]:
-    """Arrays of an .npz file; anything needing pickle is refused (never unpickled)."""
+def _load_npz(path: Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Plain numeric arrays of an .npz file; anything needing pickle is refused (never unpickled)."""
     try:
         data = np.load(path, allow_pickle=False)
         if not isinstance(data, np.lib.npyio.NpzFile):
             raise DataError("not an .npz archive", where=str(path))
         with data:
-            return {name: np.asarray(data[name]) for name in data.files}
+            arrays = {name: np.asarray(data[name]) for name in data.files}
     except DataError:
         raise
     except (ValueError, OSError, EOFError, KeyError) as exc:
         raise DataError(f"refusing to load (not a plain-array .npz): {exc}", where=str(path)) from exc
+    bad = sorted(k for k, a in arrays.items() if a.dtype.kind not in "fiub")
+    missing = sorted(set(required) - set(arrays))
+    if bad or missing:
+        raise DataError(
+            f"expected numeric arrays {', '.join(required) or ''}; missing {missing}, non-numeric {bad}",
+            where=str(path),
+        )
+    return arrays
 
 
 def load_checkpoint(path: PathLikeStr) -> PolicyCheckpoint:
@@ -214,8 +222,8 @@ def load_checkpoint(path: PathLikeStr) -> PolicyCheckpoint:
         )
     except yaml.YAMLError as exc:
         raise DataError(f"bad YAML: {exc}", where=str(root / "config.yaml")) from exc
-    sp = _load_npz(root / "spaces.npz")
-    nm = _load_npz(root / "normalization.npz")
+    sp = _load_npz(root / "spaces.npz", ("obs_low", "obs_high", "act_low", "act_high"))
+    nm = _load_npz(root / "normalization.npz", ("obs_mean", "obs_std", "obs_clip"))
     weights = _load_npz(root / "weights.npz")
     obs_space = spaces.Box(sp["obs_low"], sp["obs_high"], dtype=np.float32)
     act_space = spaces.Box(sp["act_low"], sp["act_high"], dtype=np.float32)

@@ -383,10 +383,13 @@ class ScriptedWeldEnv(gym.Env[np.ndarray, np.ndarray]):
         return np.zeros(1, np.float32), 0.0, done, False, info
 
 
+WEAVE_ENV_ID = "weldcraft-toy/Weave-v0"
+DRIFT_ENV_ID = "weldcraft-toy/Drift-v0"
+SCRIPTED_ENV_ID = "weldcraft-toy/Scripted-v0"
 TOY_ENV_IDS = {
-    "weldcraft-toy/Weave-v0": "weldcraft.policies.toy_envs:ToyWeaveEnv",
-    "weldcraft-toy/Drift-v0": "weldcraft.policies.toy_envs:ToyDriftEnv",
-    "weldcraft-toy/Scripted-v0": "weldcraft.policies.toy_envs:ScriptedWeldEnv",
+    WEAVE_ENV_ID: "weldcraft.policies.toy_envs:ToyWeaveEnv",
+    DRIFT_ENV_ID: "weldcraft.policies.toy_envs:ToyDriftEnv",
+    SCRIPTED_ENV_ID: "weldcraft.policies.toy_envs:ScriptedWeldEnv",
 }
 for _env_id, _entry in TOY_ENV_IDS.items():
     if _env_id not in gym.registry:
