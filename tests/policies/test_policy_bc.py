@@ -51,7 +51,7 @@ def test_quality_weights_make_bc_follow_the_good_demonstrator() -> None:
         sign = 1.0 if i % 2 == 0 else -1.0
         act = np.clip(sign * obs[:-1] @ W_TRUE, -1, 1).astype(np.float32)
         eps.append(EpisodeArrays(obs, act, {"quality_score": 0.95 if sign > 0 else 0.05, "seed": i}))
-    base = BCConfig(net=NetConfig(pi=(32,), vf=(16,)), epochs=30, batch_size=64, learning_rate=3e-3)
+    base = BCConfig(net=NetConfig(pi=(32,), vf=(16,)), epochs=20, batch_size=128, learning_rate=5e-3)
     probe = rng.normal(size=(200, 3)).astype(np.float32)
     good = np.clip(probe @ W_TRUE, -1, 1)
     results = {}

@@ -17,9 +17,9 @@ from weldcraft.policies.train import train
 SEEDS = held_out_seeds(6)
 BC = {
     "net": {"pi": [32, 32], "vf": [16]},
-    "epochs": 15,
+    "epochs": 10,
     "batch_size": 128,
-    "learning_rate": 3e-3,
+    "learning_rate": 5e-3,
     "history_frames": 1,
 }
 

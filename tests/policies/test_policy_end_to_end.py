@@ -6,7 +6,7 @@ import imageio.v3 as iio
 import numpy as np
 
 from weldcraft.policies.checkpoint import load_checkpoint
-from weldcraft.policies.evaluate import evaluate, evaluate_oracle, write_report
+from weldcraft.policies.evaluate import evaluate, evaluate_oracle, evaluate_side_by_side, write_report
 from weldcraft.policies.seeds import held_out_seeds
 from weldcraft.policies.train import train
 
@@ -39,6 +39,10 @@ def test_train_evaluate_reload(weave_dataset: str, tmp_path: Path) -> None:
     doc = write_report(tmp_path / "eval", [policy_eval, demo_eval])
     assert [s["label"] for s in doc["summaries"]] == ["policy", "demonstrator"]
     assert doc["summaries"][1]["pass_rate_b"] == 1.0
+
+    side = evaluate_side_by_side(tmp_path, oracle="toy_weave", seeds=seeds, out_dir=tmp_path / "eval2")
+    assert side["summaries"] == doc["summaries"] and side["meta"]["policy_name"] == "bc_history"
+    assert (tmp_path / "eval2" / "eval.md").read_text() == (tmp_path / "eval" / "eval.md").read_text()
 
     reloaded = load_checkpoint(result.checkpoint_dir)
     obs = np.random.default_rng(1).normal(size=(50, 12)).astype(np.float32)

@@ -255,3 +255,52 @@ def _write_atomic(path: Path, text: str) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def evaluate_side_by_side(
+    checkpoint: PolicyCheckpoint | PathLikeStr,
+    *,
+    oracle: str | None,
+    oracle_kwargs: dict[str, Any] | None = None,
+    episodes: int = 100,
+    seeds: Sequence[int] | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+    n_envs: int = 1,
+    keys: MetricKeys = DEFAULT_KEYS,
+    out_dir: PathLikeStr | None = None,
+) -> dict[str, Any]:
+    """``weldcraft evaluate``: the policy, then the demonstrator `oracle` on the same held-out seeds.
+
+    Writes ``eval.json`` and ``eval.md`` into `out_dir` when given; returns the JSON document.
+    """
+    ckpt = checkpoint if isinstance(checkpoint, PolicyCheckpoint) else load_checkpoint(checkpoint)
+    results = [
+        evaluate(ckpt, seeds=seeds, episodes=episodes, env_kwargs=env_kwargs, n_envs=n_envs, keys=keys)
+    ]
+    if oracle is not None:
+        results.append(
+            evaluate_oracle(
+                oracle,
+                results[0].env_id,
+                env_kwargs=results[0].env_kwargs,
+                oracle_kwargs=oracle_kwargs,
+                seeds=results[0].summary.seeds,
+                n_envs=n_envs,
+                keys=keys,
+            )
+        )
+    meta = {
+        "checkpoint": str(ckpt.path) if ckpt.path else None,
+        "policy_name": ckpt.policy_name,
+        "dataset": None
+        if ckpt.dataset is None
+        else {"id": ckpt.dataset.dataset_id, "sha256": ckpt.dataset.sha256},
+        "oracle": oracle,
+        "oracle_kwargs": oracle_kwargs or {},
+    }
+    if out_dir is not None:
+        return write_report(out_dir, results, meta=meta)
+    doc: dict[str, Any] = {"summaries": [r.summary.as_dict() for r in results], "meta": meta}
+    if len(results) == 2:
+        doc["comparison"] = json_safe(compare(results[0].summary, results[1].summary))
+    return doc
