@@ -114,3 +114,26 @@ def test_constant_features_are_centred_not_scaled() -> None:
     data = np.column_stack([np.full(50, 2.0), np.linspace(0, 1, 50)])
     norm = ObsNormalization.fit(data)
     assert norm.std[0] == 1.0 and norm.mean[0] == 2.0
+
+
+def test_metadata_embedded_as_json_is_read(minari_root: object) -> None:
+    """weldcraft.demos stores each episode's metadata as one JSON string attribute."""
+    from weldcraft.policies.data import load_minari
+    from weldcraft.policies.toy_data import record_oracle_dataset
+    from weldcraft.policies.toy_envs import WEAVE_ENV_ID
+
+    record_oracle_dataset(
+        "weldcraft-toy/embedded-v0",
+        WEAVE_ENV_ID,
+        "toy_weave",
+        [5, 6],
+        metadata_attr="weldcraft_episode",
+        env_kwargs={"episode_steps": 20},
+    )
+    episodes, ref, _, _ = load_minari("weldcraft-toy/embedded-v0")
+    assert [e.metadata["seed"] for e in episodes] == [5, 6]
+    assert all(0.0 < e.metadata["quality_score"] <= 1.0 for e in episodes)
+    assert "weldcraft_episode" not in episodes[0].metadata
+    assert ref.env_kwargs == {"episode_steps": 20} and ref.n_steps == 40
+    demos = build_demonstrations(episodes, BCConfig(weighting="quality"))
+    assert len(demos) == 40

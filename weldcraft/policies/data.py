@@ -25,6 +25,11 @@ from weldcraft.policies.seeds import check_seeds
 
 log = logging.getLogger(__name__)
 
+EMBEDDED_METADATA_ATTRS = ("weldcraft_episode",)
+"""Per-episode attributes that hold a JSON object of metadata (weldcraft.demos stores its EpisodeMetadata
+as one JSON string under ``weldcraft_episode``); their keys are merged into the episode's metadata, with
+Minari's own attributes (``id``, ``seed``, ``total_steps``) taking precedence where both are set."""
+
 
 @dataclass(frozen=True)
 class EpisodeArrays:
@@ -123,8 +128,8 @@ def load_minari(dataset_id: str) -> tuple[list[EpisodeArrays], DatasetRef, space
         )
     metas = list(dataset.storage.get_episode_metadata(dataset.episode_indices))
     episodes = []
-    for ep, meta in zip(dataset.iterate_episodes(), metas, strict=True):
-        meta = {str(k): _plain(v) for k, v in meta.items()}
+    for ep, raw in zip(dataset.iterate_episodes(), metas, strict=True):
+        meta = _flatten_metadata({str(k): _plain(v) for k, v in raw.items()}, dataset_id)
         meta["id"] = int(ep.id)
         episodes.append(EpisodeArrays(np.asarray(ep.observations), np.asarray(ep.actions), meta))
     spec = dataset.env_spec
@@ -137,6 +142,23 @@ def load_minari(dataset_id: str) -> tuple[list[EpisodeArrays], DatasetRef, space
         env_kwargs=dict(spec.kwargs) if spec is not None else {},
     )
     return episodes, ref, obs_space, act_space
+
+
+def _flatten_metadata(meta: dict[str, Any], dataset_id: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for attr in EMBEDDED_METADATA_ATTRS:
+        if attr in meta:
+            try:
+                embedded = json.loads(meta.pop(attr))
+            except (TypeError, json.JSONDecodeError) as exc:
+                raise DataError(
+                    f"dataset {dataset_id!r}: episode attribute {attr!r} is not JSON: {exc}"
+                ) from exc
+            if not isinstance(embedded, dict):
+                raise DataError(f"dataset {dataset_id!r}: episode attribute {attr!r} is not a JSON object")
+            out.update(embedded)
+    out.update({k: v for k, v in meta.items() if v is not None or k not in out})
+    return out
 
 
 def _plain(value: Any) -> Any:

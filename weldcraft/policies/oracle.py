@@ -48,7 +48,7 @@ ORACLES: Registry[OracleFactory] = Registry("oracle")
 
 def make_oracle(name: str, **kwargs: Any) -> Oracle:
     """A new oracle from the registry; unknown names raise `UserError` listing the choices."""
-    from weldcraft.policies import toy_envs  # noqa: F401  (registers the toy oracles)
+    from weldcraft.policies import craftsman_oracle, toy_envs  # noqa: F401  (register their oracles)
 
     oracle = ORACLES.get(name)(**kwargs)
     if not isinstance(oracle, Oracle):

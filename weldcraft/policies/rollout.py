@@ -32,9 +32,11 @@ EPISODE_SEED_KEY = "episode_seed"
 
 
 def ensure_registered() -> None:
-    """Import what registers env ids: ``weldcraft`` (the welding envs) and the toy envs."""
+    """Import what registers env ids and oracles: ``weldcraft`` (the welding envs), the toy envs and
+    their oracles, and the Craftsman oracle."""
     importlib.import_module("weldcraft")
     importlib.import_module("weldcraft.policies.toy_envs")
+    importlib.import_module("weldcraft.policies.craftsman_oracle")
 
 
 class ScheduledSeedsWrapper(gym.Wrapper[Any, Any, Any, Any]):

@@ -7,6 +7,7 @@ per-episode metadata the trainers read: ``seed`` (Minari's own attribute) and ``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,10 +28,13 @@ def record_oracle_dataset(
     env_kwargs: dict[str, Any] | None = None,
     oracle_kwargs: dict[str, Any] | None = None,
     n_envs: int = 1,
+    metadata_attr: str | None = None,
 ) -> Any:
     """Record one oracle episode per training seed and write them as Minari dataset `dataset_id`.
 
-    Returns the `minari.MinariDataset`. The dataset lands in ``MINARI_DATASETS_PATH`` (or ~/.minari).
+    Per-episode metadata (``quality_score``, ``iso5817_level``) is stored as flat attributes, or as one JSON
+    string under `metadata_attr` (the layout of weldcraft.demos). Returns the `minari.MinariDataset`; it
+    lands in ``MINARI_DATASETS_PATH`` (or ~/.minari).
     """
     import gymnasium as gym
     import minari
@@ -93,5 +97,7 @@ def record_oracle_dataset(
         }
         for r in rollouts
     ]
+    if metadata_attr is not None:
+        metadata = [{metadata_attr: json.dumps(m)} for m in metadata]
     dataset.storage.update_episode_metadata(metadata, range(len(buffers)))
     return dataset
