@@ -10,12 +10,15 @@ two summaries side by side with the ratios the acceptance criteria use; `write_r
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from weldcraft.errors import UserError
 from weldcraft.policies.actors import OracleActor, PolicyActor
@@ -32,6 +35,8 @@ from weldcraft.policies.metrics import (
 from weldcraft.policies.rollout import EnvFactory, EpisodeRollout, ensure_registered, run_episodes
 from weldcraft.policies.seeds import SeedSchedule, Split, check_seeds, held_out_seeds
 from weldcraft.types import PathLikeStr
+
+log = logging.getLogger(__name__)
 
 REPORT_SCHEMA_VERSION = 1
 DEFAULT_KEYS = MetricKeys()
@@ -71,6 +76,16 @@ def _resolve_seeds(seeds: Sequence[int] | None, episodes: int, split: Split) -> 
             raise UserError("explicit seeds are required outside the held-out split")
         return held_out_seeds(episodes)
     return check_seeds(seeds, split, where="evaluation seeds")
+
+
+def _check_keys(rollouts: list[EpisodeRollout], keys: MetricKeys, env_id: str) -> None:
+    if rollouts and all(np.all(np.isnan(r.step_info[keys.lateral_offset_mm])) for r in rollouts):
+        log.warning(
+            "env %s reports no per-step info[%r]: seam tracking and weave cannot be measured "
+            "(set MetricKeys.lateral_offset_mm to the env's key)",
+            env_id,
+            keys.lateral_offset_mm,
+        )
 
 
 def _outcomes(
@@ -122,6 +137,7 @@ def evaluate(
         record_observations=False,
     )
     dt = dt_s if dt_s is not None else control_dt_s(env_id, kwargs)
+    _check_keys(rollouts, keys, env_id)
     outcomes = _outcomes(rollouts, keys, dt, min_weave_width_mm)
     return EvalResult(summarize(label, outcomes), outcomes, env_id, kwargs)
 
@@ -161,6 +177,7 @@ def evaluate_oracle(
         record_observations=False,
     )
     dt = dt_s if dt_s is not None else control_dt_s(env_id, kwargs)
+    _check_keys(rollouts, keys, env_id)
     outcomes = _outcomes(rollouts, keys, dt, min_weave_width_mm)
     return EvalResult(summarize(label, outcomes), outcomes, env_id, kwargs)
 
