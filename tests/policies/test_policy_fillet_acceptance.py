@@ -7,6 +7,7 @@ time is measured by scripts/bench_train.py.
 """
 
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import pytest
@@ -30,22 +31,35 @@ def _available() -> bool:
     return ENV_ID in gym.registry
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not _available(), reason="needs weldcraft/FilletPB-v0 and the Craftsman (weldcraft.demos)"
-)
-def test_bc_history_from_50_master_demos_matches_the_master(minari_root: Path, tmp_path: Path) -> None:
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not _available(), reason="needs weldcraft/FilletPB-v0 and the Craftsman (weldcraft.demos)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def master_dataset(minari_root: Path) -> str:
     dataset = "weldcraft/fillet_pb/master-acceptance-v0"
     record_oracle_dataset(dataset, ENV_ID, "craftsman", range(50), oracle_kwargs=MASTER, n_envs=2)
-    result = train("bc_history", dataset_id=dataset, out_dir=tmp_path, log_formats=["csv"])
-    doc = evaluate_side_by_side(
+    return dataset
+
+
+def _side_by_side(result: Any, out: Path) -> dict[str, Any]:
+    return evaluate_side_by_side(
         result.checkpoint,
         oracle="craftsman",
         oracle_kwargs=MASTER,
         seeds=held_out_seeds(100),
         n_envs=2,
-        out_dir=tmp_path / "eval",
+        out_dir=out,
     )
+
+
+def test_bc_history_from_50_master_demos_matches_the_master(master_dataset: str, tmp_path: Path) -> None:
+    result = train("bc_history", dataset_id=master_dataset, out_dir=tmp_path, log_formats=["csv"])
+    doc = _side_by_side(result, tmp_path / "eval")
     checks = doc["comparison"]["checks"]
     assert checks["quality_at_least_0.9x_reference"], doc["comparison"]
     assert checks["level_c_or_better_on_90pct"], doc["summaries"][0]
@@ -56,12 +70,5 @@ def test_dagger_reaches_the_masters_pass_rate_at_level_c(master_dataset: str, tm
     result = train(
         "dagger", dataset_id=master_dataset, out_dir=tmp_path, log_formats=["csv"], oracle_kwargs=MASTER
     )
-    doc = evaluate_side_by_side(
-        result.checkpoint,
-        oracle="craftsman",
-        oracle_kwargs=MASTER,
-        seeds=held_out_seeds(100),
-        n_envs=2,
-        out_dir=tmp_path / "eval",
-    )
+    doc = _side_by_side(result, tmp_path / "eval")
     assert doc["comparison"]["checks"]["pass_rate_c_at_least_reference"], doc["summaries"]
