@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +30,9 @@ def test_unknown_command_is_a_user_error_naming_the_choices(capsys: pytest.Captu
 
 
 @pytest.mark.parametrize("name", app.COMMANDS.names())
-def test_every_command_config_composes_and_shows_in_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_command_config_composes_and_shows_in_help(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     cmd = app.COMMANDS.get(name)
     cfg = app.compose_config(cmd, [])
     assert len(cfg) > 0
@@ -45,8 +49,16 @@ def test_a_typo_in_an_override_is_exit_2_with_one_line(name: str, capsys: pytest
 
 
 def test_console_script_runs_as_a_module_from_any_directory(tmp_path: pytest.TempPathFactory) -> None:
+    import weldcraft
+
+    env = {**os.environ, "PYTHONPATH": str(Path(weldcraft.__file__).resolve().parents[1])}
     done = subprocess.run(
-        [sys.executable, "-m", "weldcraft.cli", "--version"], cwd=tmp_path, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "weldcraft.cli", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("weldcraft ")

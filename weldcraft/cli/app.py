@@ -54,7 +54,9 @@ COMMANDS: Registry[Command] = Registry("command")
 def command(name: str, summary: str, config_name: str, *, needs_out_dir: bool = True) -> Callable[[Any], Any]:
     """Register a subcommand function under `name` (decorator returning the function)."""
 
-    def decorator(func: Callable[[DictConfig, RunContext], int | None]) -> Callable[[DictConfig, RunContext], int | None]:
+    def decorator(
+        func: Callable[[DictConfig, RunContext], int | None],
+    ) -> Callable[[DictConfig, RunContext], int | None]:
         COMMANDS.register(name)(Command(name, summary, config_name, func, needs_out_dir))
         return func
 
@@ -100,9 +102,12 @@ def compose_config(cmd: Command, overrides: Sequence[str]) -> DictConfig:
     from weldcraft.cli import schemas
 
     schemas.register_all()
+    from weldcraft.cli.jobs import rewrite_seam_override
+
     for item in overrides:
         if "=" not in item:
             raise UserError(f"expected key=value, got {item!r}", where="command line")
+    overrides = [rewrite_seam_override(item) for item in overrides]
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(configs_dir()), version_base="1.3", job_name="weldcraft"):
@@ -164,11 +169,12 @@ def run_command(cmd: Command, overrides: Sequence[str]) -> int:
     cfg = compose_config(cmd, overrides)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(resolved, dict)
-    chash = config_hash(resolved)
+    config = {str(k): v for k, v in resolved.items()}
+    chash = config_hash(config)
     out_dir = make_out_dir(cfg) if cmd.needs_out_dir else None
     if out_dir is not None:
         write_text_atomic(out_dir / "config.yaml", OmegaConf.to_yaml(cfg) + f"# config_hash: {chash}\n")
-    ctx = RunContext(out_dir=out_dir, config={str(k): v for k, v in resolved.items()}, config_hash=chash)
+    ctx = RunContext(out_dir=out_dir, config=config, config_hash=chash)
     code = cmd.run(cfg, ctx)
     return EXIT_OK if code is None else int(code)
 

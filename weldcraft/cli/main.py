@@ -25,7 +25,8 @@ def _usage() -> str:
     lines = [
         f"weldcraft {__version__}: teach industrial robots the craft of master welders.",
         "",
-        "usage: weldcraft COMMAND [key=value ...]     (Hydra overrides; `weldcraft COMMAND --help` shows the config)",
+        "usage: weldcraft COMMAND [key=value ...]",
+        "       (Hydra overrides; `weldcraft COMMAND --help` shows the command's config)",
         "",
         "commands:",
     ]
@@ -54,7 +55,9 @@ def _split(argv: Sequence[str]) -> tuple[app.Command | None, list[str], bool]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (also used as the console script's exit status)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=os.environ.get("WELDCRAFT_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("WELDCRAFT_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         _load_commands()
         if args and args[0] == "--version":

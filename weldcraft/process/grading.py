@@ -3,7 +3,7 @@
 ``grade_weld(segments, s_mm, joint) -> WeldGrade``:
 
 1. Per segment and imperfection row: the level index k (0 B, 1 C, 2 D, 3 none) from the ISO 5817 limits
-   (``iso5817.py``), and the severity k + position inside the band (the same ``kernel._severity`` the
+   (``iso5817.py``), and the severity k + position inside the band (the same ``kernel.severity_array`` the
    per-step path uses, so ``BeadSegments.level`` equals the worst row here).
 2. Short-imperfection rule [M]: where a level's limit holds for short imperfections only (rows 511, 5213,
    4021; undercut for t <= 3 mm), the imperfection's total length in any 100 mm of weld (25 % of a weld
@@ -29,7 +29,7 @@ from weldcraft.errors import UserError
 from weldcraft.process import kernel as K
 from weldcraft.process.iso5817 import ROWS, is_short_limited, linear_limits
 from weldcraft.process.model import BeadSegments
-from weldcraft.seams import JointSpec
+from weldcraft.seams import JointKind, JointSpec
 from weldcraft.types import FloatArray, IntArray
 
 LEVEL_NAMES = ("B", "C", "D", None)
@@ -236,11 +236,14 @@ def grade_weld(
         throat = float(throats[0])
         if not np.allclose(throats, throat):
             raise UserError("segments of one weld must share one design throat")
-    entries = _FILLET_ENTRIES if fillet else _BUTT_ENTRIES
+    entries: tuple[_Entry, ...] = _FILLET_ENTRIES if fillet else _BUTT_ENTRIES
+    if joint.kind is JointKind.LAP:  # unequal legs are prescribed by a lap joint's geometry [assumption]
+        entries = tuple(e for e in entries if e.row != "fillet_asymmetry")
     toe_ref = 90.0 + joint.opening_angle_deg / 2.0 if fillet else 180.0
     short_allow = SHORT_MAX_MM if total >= SHORT_WINDOW_MM else 0.25 * total
     row_k: dict[str, int] = {}
     row_sev: dict[str, float] = {}
+    row_code: dict[str, str] = {}
     imperfections: list[WeldImperfection] = []
     for e in entries:
         raw = getattr(segments, e.field)
@@ -252,8 +255,11 @@ def grade_weld(
             size = np.where(on, raw, 0.0)
             lims = linear_limits(e.row, thickness_mm=t, throat_mm=throat if fillet else None)  # type: ignore[assignment]
         width = getattr(segments, e.width_field) if e.width_field else None
-        k, sev = K._severity(K.ARRAY_OPS, size, lims, width)
-        k = np.where(on, k, 0)
+        if width is None:
+            sev = K.severity_array(size, K.knots(lims))
+        else:
+            sev = K.severity_b_array(size, lims, width)
+        k = np.where(on, K.level_array(sev), 0)
         level = int(k.max())
         present = size > 0.0
         while level < 3 and is_short_limited(e.row, "BCD"[level], thickness_mm=t):
@@ -261,6 +267,7 @@ def grade_weld(
                 break
             level += 1
         row_k[e.row] = max(row_k.get(e.row, 0), level)
+        row_code[e.row] = e.code
         row_sev[e.row] = max(row_sev.get(e.row, 0.0), float(np.max(np.where(on, sev, 0.0))))
         listed = (present if e.defect else k > 0) & on
         for i0, i1 in _runs(listed):
@@ -282,7 +289,7 @@ def grade_weld(
     dominant = None
     if k_w > 0:
         worst = [r for r, kk in row_k.items() if kk == k_w]
-        dominant = ROWS[max(worst, key=lambda r: row_sev[r])].code
+        dominant = row_code[max(worst, key=lambda r: row_sev[r])]
     mean_sev = float(np.sum(segments.severity[on] * lengths[on]) / welded_len)
     band = k_w + min(max(mean_sev - k_w, 0.0), 0.999)
     fraction = welded_len / total

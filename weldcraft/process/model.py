@@ -77,6 +77,10 @@ BEAD_FIELDS = (
     "quality",  # per-step quality 1 - severity/4 in [0, 1] (0 when the arc is off)
 )
 _INT_FIELDS = ("model_clamped", "level")
+#: Default design throat as a fraction of the WPS's nominal throat (a 15 % set-up margin) [assumption].
+DESIGN_THROAT_FRACTION = 0.85
+#: Segments per kernel call in ``evaluate`` (temporaries of 4096 float64 stay in L2 cache).
+CHUNK_SEGMENTS = 4096
 
 
 class BeadSample(NamedTuple):
@@ -200,12 +204,15 @@ class SegmentInputs:
         }
         base.update(overrides)
         dtype = {"arc_on": np.bool_}
-        return cls(
-            **{
-                k: np.broadcast_to(np.asarray(val, dtype=dtype.get(k, np.float64)), (n,)).copy()
-                for k, val in base.items()
-            }
-        )
+        arrays = {}
+        for key, val in base.items():
+            arr = np.asarray(val, dtype=dtype.get(key, np.float64))
+            if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+                raise UserError(
+                    f"SegmentInputs.{key} has {arr.shape} values, expected a scalar or {n} segments"
+                )
+            arrays[key] = np.broadcast_to(arr, (n,)).copy()
+        return cls(**arrays)
 
 
 @dataclass(frozen=True)
@@ -262,6 +269,12 @@ class BeadSegments:
     def __len__(self) -> int:
         return int(self.arc_on.shape[0])
 
+    def select(self, index: Any) -> BeadSegments:
+        """The segments picked by a slice, an integer index array or a boolean mask."""
+        return BeadSegments(
+            **{f.name: np.asarray(getattr(self, f.name)[index]).reshape(-1) for f in fields(self)}
+        )
+
     def sample(self, i: int) -> BeadSample:
         """Segment i as a ``BeadSample`` of Python scalars."""
         return BeadSample(*(getattr(self, name)[i].item() for name in (*BEAD_FIELDS, "arc_on")))
@@ -281,6 +294,10 @@ def _fold(lims: tuple[tuple[float, float, float], ...]) -> K.Limits:
     return (lims[0], lims[1], lims[2])
 
 
+def _knots(lims: tuple[tuple[float, float, float], ...]) -> K.Knots:
+    return K.knots(_fold(lims))
+
+
 def _const_limits(values: tuple[float, float, float]) -> K.Limits:
     return ((values[0], 0.0, math.inf), (values[1], 0.0, math.inf), (values[2], 0.0, math.inf))
 
@@ -293,8 +310,8 @@ class ProcessModel:
         joint: the joint cross-section (kind, thickness, groove, opening angle).
         position: ISO 6947 position; default PB for fillet-like joints, PA for butt joints.
         design_throat_mm: nominal (drawing) fillet throat a used by ISO 5817 rows 512/5213/5214/617;
-            default 0.9 x the throat the WPS makes at its nominal settings and ideal pose, i.e. the WPS
-            is taken to be set up with a 10 % margin over the drawing's throat [assumption].
+            default 0.85 x the throat the WPS makes at its nominal settings and ideal pose, i.e. the WPS
+            is taken to be set up with a 15 % margin over the drawing's throat [assumption].
     """
 
     def __init__(
@@ -313,7 +330,7 @@ class ProcessModel:
         params = self._params(design_throat_mm if design_throat_mm is not None else 1.0)
         if design_throat_mm is None and joint.kind.is_fillet_like:
             nominal = K.evaluate_kernel(K.SCALAR_OPS, params, *self._nominal_args())
-            design_throat_mm = 0.9 * nominal[BEAD_FIELDS.index("throat_mm")]
+            design_throat_mm = DESIGN_THROAT_FRACTION * nominal[BEAD_FIELDS.index("throat_mm")]
             params = self._params(design_throat_mm)
         elif design_throat_mm is not None and not (
             math.isfinite(design_throat_mm) and design_throat_mm > 0.0
@@ -361,14 +378,13 @@ class ProcessModel:
                 joint.root_face_mm,
             )
         else:
-            groove_area0, groove_top0, root_face = 0.0, 0.0, t
+            groove_area0, groove_top0, root_face, tan_half, depth = 0.0, 0.0, t, 0.0, 0.0
         toe_row = ROWS["toe_angle_fillet" if fillet else "toe_angle_butt"].thick
         toe_ref = 90.0 + joint.opening_angle_deg / 2.0 if fillet else 180.0
         toe_lims = tuple(max(toe_ref - toe_row[lv].const, 0.0) for lv in ("B", "C", "D"))
         a = throat
         cap_row = "excessive_convexity" if fillet else "excess_weld_metal"
         gap_lims = linear_limits("incorrect_root_gap_fillet", thickness_mm=t, throat_mm=a)
-        np_all = K._NP_ALL
         return K.KernelParams(
             wire_diameter_mm=d,
             wire_area_mm2=area,
@@ -389,53 +405,49 @@ class ProcessModel:
             toe_ref_deg=toe_ref,
             groove_area0_mm2=groove_area0,
             groove_top0_mm=groove_top0,
+            groove_tan_half=tan_half,
+            groove_depth_mm=depth,
             root_face_mm=root_face,
             g_asym=-g_b * math.sin(half),
             g_sag=abs(g_b) + max(0.0, g_n) + 0.5 * max(0.0, -g_t),
             pen_position=1.0 - 0.25 * g_t,
             design_throat_mm=a,
-            lim_undercut=_fold(linear_limits("undercut", thickness_mm=t)),
+            fusion_req_mm=min(K.P_REQ_MM, K.P_REQ_FRACTION * t),
+            lim_undercut=_knots(linear_limits("undercut", thickness_mm=t)),
             lim_cap=_fold(linear_limits(cap_row, thickness_mm=t)),
-            lim_toe=_const_limits((toe_lims[0], toe_lims[1], toe_lims[2])),
-            lim_asym=_fold(linear_limits("fillet_asymmetry", thickness_mm=t, throat_mm=a)),
-            lim_ins_throat=_fold(linear_limits("insufficient_throat", thickness_mm=t, throat_mm=a)),
-            lim_exc_throat=_fold(linear_limits("excessive_throat", thickness_mm=t, throat_mm=a)),
-            lim_fill=_fold(linear_limits("incompletely_filled_groove", thickness_mm=t)),
+            lim_toe=K.knots(_const_limits((toe_lims[0], toe_lims[1], toe_lims[2]))),
+            lim_asym=_knots(linear_limits("fillet_asymmetry", thickness_mm=t, throat_mm=a)),
+            lim_ins_throat=_knots(linear_limits("insufficient_throat", thickness_mm=t, throat_mm=a)),
+            lim_exc_throat=_knots(linear_limits("excessive_throat", thickness_mm=t, throat_mm=a)),
+            lim_fill=_knots(linear_limits("incompletely_filled_groove", thickness_mm=t)),
             lim_root=_fold(linear_limits("excess_penetration", thickness_mm=t)),
-            lim_irp=_fold(linear_limits("incomplete_root_penetration", thickness_mm=t)),
-            lim_gap=_fold(gap_lims) if fillet else np_all,
-            lim_porosity=_fold(linear_limits("porosity", thickness_mm=t)),
+            lim_irp=_knots(linear_limits("incomplete_root_penetration", thickness_mm=t)),
+            lim_gap=_knots(gap_lims) if fillet else K.NP_ALL_KNOTS,
+            lim_porosity=_knots(linear_limits("porosity", thickness_mm=t)),
         )
 
     def evaluate(self, inputs: SegmentInputs) -> BeadSegments:
-        """Bead geometry, imperfections and per-segment ISO severity for N segments ((N,) arrays)."""
-        arc = inputs.arc_on
-        out = K.evaluate_kernel(
-            K.ARRAY_OPS,
-            self.params,
-            inputs.travel_speed_mm_s,
-            inputs.ctwd_mm,
-            inputs.travel_angle_deg,
-            inputs.work_angle_error_deg,
-            inputs.lateral_offset_mm,
-            inputs.weave_width_mm,
-            inputs.edge_dwell_fraction,
-            inputs.gap_mm,
-            inputs.wire_feed_m_min,
-            inputs.voltage_v,
-            arc,
-        )
+        """Bead geometry, imperfections and per-segment ISO severity for N segments ((N,) arrays).
+
+        Runs the kernel in chunks of ``CHUNK_SEGMENTS`` so that its temporaries stay in the CPU cache.
+        """
         n = len(inputs)
-        all_on = bool(arc.all())
-        cols: dict[str, Any] = {}
-        for name, value in zip(BEAD_FIELDS, out, strict=True):
-            is_int = name in _INT_FIELDS
-            arr = np.asarray(value, dtype=np.int64 if is_int else np.float64)
-            if arr.shape != (n,):
-                arr = np.broadcast_to(arr, (n,)).copy()
-            if not all_on:
-                arr = np.where(arc, arr, -1 if name == "level" else 0)
-            cols[name] = arr
+        arc = inputs.arc_on
+        cols: dict[str, Any] = {
+            name: np.empty(n, dtype=np.int64 if name in _INT_FIELDS else np.float64) for name in BEAD_FIELDS
+        }
+        columns = [cols[name] for name in BEAD_FIELDS]
+        args = [getattr(inputs, name) for name in INPUT_FIELDS]
+        for i0 in range(0, n, CHUNK_SEGMENTS):
+            i1 = min(i0 + CHUNK_SEGMENTS, n)
+            chunk = [x[i0:i1] for x in args]
+            out = K.evaluate_kernel(K.ARRAY_OPS, self.params, *chunk, arc[i0:i1])  # type: ignore[call-arg]
+            for column, value in zip(columns, out, strict=True):
+                column[i0:i1] = value
+        if not arc.all():
+            off = ~arc
+            for name, column in cols.items():
+                column[off] = -1 if name == "level" else 0
         return BeadSegments(**cols, arc_on=arc.copy())
 
     def evaluate_one(

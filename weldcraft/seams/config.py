@@ -263,7 +263,12 @@ class _Reader:
         self.lines = lines
 
     def where(self, path: str, key_line: bool = False) -> str:
+        """file:line of the key (or its value), else of the nearest enclosing key that has one."""
         line = self.lines.get(("@" if key_line else "") + path) or self.lines.get(path)
+        parent = path
+        while line is None and "." in parent:
+            parent = parent.rsplit(".", 1)[0]
+            line = self.lines.get("@" + parent)
         return f"{self.source}:{line}" if line else self.source
 
     def fail(self, path: str, message: str, key_line: bool = False) -> NoReturn:
@@ -294,14 +299,17 @@ class _Reader:
                 self.fail(f"{path}.{key}", f"expected {spec.expected}, got {_show(data[key])}")
         return out
 
-    def build(self, path: str, make: Callable[[], Any], keys: dict[str, Any]) -> Any:
+    def build(self, path: str, make: Callable[[], Any], keys: dict[str, Any], raw: Any = None) -> Any:
         """Run a record constructor; map its ValueError ('field must ...') to the field's key and line."""
+        raw = raw if isinstance(raw, dict) else {}
         try:
             return make()
         except ValueError as exc:
             text = str(exc)
             field_name, _, rest = text.partition(" ")
             if field_name in keys:
+                if ", got " in rest and field_name in raw:
+                    rest = rest.rsplit(", got ", 1)[0] + f", got {_show(raw[field_name])}"
                 self.fail(f"{path}.{field_name}", _expected(rest))
             self.fail(path, text, key_line=True)
 
@@ -340,11 +348,11 @@ def job_from_mapping(data: Any, source: str = "<mapping>", lines: dict[str, int]
     sv = r.section(seam_data, "seam", _SEAM[kind], extra=("type",))
     seam: SeamPath
     if kind == "straight":
-        seam = r.build("seam", lambda: StraightSeam(**sv), sv)
+        seam = r.build("seam", lambda: StraightSeam(**sv), sv, seam_data)
     elif kind == "arc":
-        seam = r.build("seam", lambda: ArcSeam(**sv), sv)
+        seam = r.build("seam", lambda: ArcSeam(**sv), sv, seam_data)
     else:
-        seam = r.build("seam", lambda: SplineSeam(**sv), sv)
+        seam = r.build("seam", lambda: SplineSeam(**sv), sv, seam_data)
 
     jv = r.section(data["joint"], "joint", _JOINT)
     joint = r.build(
@@ -357,22 +365,23 @@ def job_from_mapping(data: Any, source: str = "<mapping>", lines: dict[str, int]
             jv["opening_angle_deg"],
         ),
         jv,
+        data["joint"],
     )
     pv = r.section(data["plates"], "plates", _PLATES)
     for key in ("thickness_a_mm", "thickness_b_mm"):
         pv[key] = joint.thickness_mm if pv[key] is None else pv[key]
-    plates = r.build("plates", lambda: PlateDims(**pv), pv)
+    plates = r.build("plates", lambda: PlateDims(**pv), pv, data["plates"])
     pos = data["position"]
     if not isinstance(pos, str) or pos not in WeldingPosition.__members__:
         r.fail("position", f"expected one of {', '.join(WeldingPosition.__members__)}, got {_show(pos)}")
     gv = r.section(data.get("gap", {"gap_mm": 0.0}), "gap", _GAP)
     gap = r.build("gap", lambda: GapProfile(gv["s_mm"], gv["gap_mm"]), gv)
     wv = r.section(data.get("wps", {}), "wps", _WPS)
-    wps = r.build("wps", lambda: WPS(**wv), wv)
+    wps = r.build("wps", lambda: WPS(**wv), wv, data.get("wps"))
     lv = r.section(data.get("placement", {}), "placement", _PLACEMENT)
-    placement = r.build("placement", lambda: PlacementErrorSpec(**lv), lv)
+    placement = r.build("placement", lambda: PlacementErrorSpec(**lv), lv, data.get("placement"))
     ov = r.section(data.get("part_pose", {}), "part_pose", _POSE)
-    pose = r.build("part_pose", lambda: PartPose(**ov), ov)
+    pose = r.build("part_pose", lambda: PartPose(**ov), ov, data.get("part_pose"))
 
     def make() -> WeldJob:
         return WeldJob(

@@ -203,7 +203,8 @@ class WeldJob:
             raise ValueError(f"tol_mm must be in (0, 0.2], got {tol_mm!r}")
         profile = self.gap if gap is None else gap
         rects = cross_section(self.joint, self.plates)[0]
-        return extrude(self.seam, rects, profile.at, self.plates.run_on_mm, tol_mm)
+        breaks = [0.0, self.seam.length_m, *(1e-3 * s for s in profile.s_mm)]
+        return extrude(self.seam, rects, profile.at, self.plates.run_on_mm, tol_mm, breaks)
 
     def sample_realization(self, rng: np.random.Generator) -> SeamRealization:
         """One real part: placement error, realised gap and thermal drift, all drawn from rng."""

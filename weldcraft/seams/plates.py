@@ -10,19 +10,18 @@ flange of a fillet around an arc in the flange's plane) stays one box.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from weldcraft.seams.paths import SeamPath, Vec3
+from weldcraft.seams.paths import SeamPath, Vec3, cross3
 from weldcraft.seams.section import SectionRect
 from weldcraft.types import BoolArray, FloatArray
 
 _MIN_SEGMENT_M = 1e-4
-_FIT_SAMPLES = 17
-_EXTENT_SAMPLES = 65
+_EXTENT_SAMPLES = 33  # odd: the middle sample is the segment midpoint
 
 
 @dataclass(frozen=True)
@@ -52,79 +51,118 @@ class Box:
 GapFn = Callable[[FloatArray], FloatArray]
 
 
+class _Sampler:
+    """Path positions, frames and gap at _EXTENT_SAMPLES points of [s0, s1], cached (shared by all rects)."""
+
+    def __init__(self, path: SeamPath, gap_mm: GapFn) -> None:
+        self.path = path
+        self.gap_mm = gap_mm
+        self._cache: dict[tuple[float, float], tuple[FloatArray, FloatArray, FloatArray]] = {}
+
+    def __call__(self, s0: float, s1: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+        key = (s0, s1)
+        if key not in self._cache:
+            s = np.linspace(s0, s1, _EXTENT_SAMPLES)
+            self._cache[key] = (self.path.position_m(s), self.path.frames(s), self.gap_mm(s * 1000.0))
+        return self._cache[key]
+
+
 def _rect_geometry(
-    path: SeamPath, rect: SectionRect, gap_mm: GapFn, s_m: FloatArray
+    rect: SectionRect, samples: tuple[FloatArray, FloatArray, FloatArray]
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Origin (S,3), u direction (S,3) and material direction (S,3) of the rectangle at arc lengths s_m."""
-    frames = path.frames(s_m)
+    """Origin (S,3), u direction (S,3) and material direction (S,3) of the rectangle at the samples."""
+    pos, frames, g = samples
     n, b = frames[:, :, 1], frames[:, :, 2]
-    g = gap_mm(s_m * 1000.0)
     ob = (rect.origin_bn_mm[0] + g * rect.gap_shift_bn[0]) * 1e-3
     on = (rect.origin_bn_mm[1] + g * rect.gap_shift_bn[1]) * 1e-3
-    origin = path.position_m(s_m) + ob[:, None] * b + on[:, None] * n
+    origin = pos + ob[:, None] * b + on[:, None] * n
     u_dir = rect.dir_bn[0] * b + rect.dir_bn[1] * n
     mat = rect.mat_bn[0] * b + rect.mat_bn[1] * n
     return origin, u_dir, mat
 
 
-def _corners(
-    path: SeamPath, rect: SectionRect, gap_mm: GapFn, s_m: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Face corners (S,2,3) at w = 0 and back corners (S,2,3) at w = depth."""
-    origin, u_dir, mat = _rect_geometry(path, rect, gap_mm, s_m)
+def _panel(
+    sampler: _Sampler, rect: SectionRect, s0: float, s1: float
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """Panel axes (3,3 columns e1, e2, N), centre (3,), half extents (3,) and the worst deviation (m) of the
+    swept rectangle from the box, weighted so that it is compared with tol: the face (w = 0) side and, for a
+    rectangle starting at the joint (u0 = 0, e.g. a web lifted by the gap), its joint edge count fully, the
+    back side a quarter."""
+    samples = sampler(s0, s1)
+    origin, u_dir, mat = _rect_geometry(rect, samples)
+    mid = _EXTENT_SAMPLES // 2
+    e1 = origin[-1] - origin[0]
+    if np.linalg.norm(e1) < 1e-9:
+        e1 = samples[1][mid, :, 0]
+    e1 = e1 / np.linalg.norm(e1)
+    normal = -mat[mid] - np.dot(-mat[mid], e1) * e1
+    normal /= np.linalg.norm(normal)
+    axes = np.stack([e1, cross3(normal, e1), normal], axis=1)
     u = np.asarray(rect.u_mm) * 1e-3
     face = origin[:, None, :] + u[None, :, None] * u_dir[:, None, :]
     back = face + rect.depth_mm * 1e-3 * mat[:, None, :]
-    return face, back
-
-
-def _panel(
-    path: SeamPath, rect: SectionRect, gap_mm: GapFn, s0: float, s1: float
-) -> tuple[FloatArray, FloatArray, FloatArray, float, float]:
-    """Panel axes (3,3 columns e1, e2, N), centre (3,), half extents (3,), face and back deviations (m)."""
-    s_mid = 0.5 * (s0 + s1)
-    origin, _, mat = _rect_geometry(path, rect, gap_mm, np.array([s0, s_mid, s1]))
-    e1 = origin[2] - origin[0]
-    if np.linalg.norm(e1) < 1e-9:
-        e1 = path.frames(s_mid)[0, :, 0]
-    e1 = e1 / np.linalg.norm(e1)
-    normal = -mat[1] - np.dot(-mat[1], e1) * e1
-    normal /= np.linalg.norm(normal)
-    axes = np.stack([e1, np.cross(normal, e1), normal], axis=1)
-    face, back = _corners(path, rect, gap_mm, np.linspace(s0, s1, _EXTENT_SAMPLES))
-    ref = origin[1]
-    face_l = (face.reshape(-1, 3) - ref) @ axes
-    back_l = (back.reshape(-1, 3) - ref) @ axes
+    ref = origin[mid]
+    face_l = (face - ref) @ axes  # (S, 2 corners u0/u1, 3)
+    back_l = (back - ref) @ axes
     depth = rect.depth_mm * 1e-3
-    lo_n, hi_n = float(face_l[:, 2].min()), float(face_l[:, 2].max())
+    lo_n, hi_n = float(face_l[:, :, 2].min()), float(face_l[:, :, 2].max())
     plane = 0.5 * (lo_n + hi_n)
-    dev_face = 0.5 * (hi_n - lo_n)
-    dev_back = float(np.max(np.abs(back_l[:, 2] - (plane - depth))))
-    both = np.concatenate([face_l, back_l])
-    lo = np.array([both[:, 0].min(), both[:, 1].min(), plane - depth])
-    hi = np.array([both[:, 0].max(), both[:, 1].max(), plane])
+    dev = 0.5 * (hi_n - lo_n)
+    dev = max(dev, 0.25 * float(np.max(np.abs(back_l[:, :, 2] - (plane - depth)))))
+    both = np.concatenate([face_l, back_l], axis=1)
+    lo = np.array([both[:, :, 0].min(), both[:, :, 1].min(), plane - depth])
+    hi = np.array([both[:, :, 0].max(), both[:, :, 1].max(), plane])
+    if rect.u_mm[0] == 0.0:  # the rectangle's u0 edge is at the joint: place it exactly (mid-range)
+        edge = both[:, 0, 1]
+        edge_mid = 0.5 * (float(edge.min()) + float(edge.max()))
+        dev = max(dev, 0.5 * (float(edge.max()) - float(edge.min())))
+        if edge_mid < float(both[:, 1, 1].mean()):
+            lo[1] = edge_mid
+        else:
+            hi[1] = edge_mid
     center_local = 0.5 * (lo + hi)
     half = np.maximum(0.5 * (hi - lo), 1e-6)
-    return axes, ref + axes @ center_local, half, dev_face, dev_back
+    return axes, ref + axes @ center_local, half, dev
 
 
 def extrude(
-    path: SeamPath, rects: list[SectionRect], gap_mm: GapFn, run_on_mm: float, tol_mm: float
+    path: SeamPath,
+    rects: list[SectionRect],
+    gap_mm: GapFn,
+    run_on_mm: float,
+    tol_mm: float,
+    breaks_m: Sequence[float] = (),
 ) -> list[Box]:
-    """Boxes (part frame) of the cross-section rectangles swept along path over [-run_on, length + run_on]."""
+    """Boxes (part frame) of the cross-section rectangles swept along path over [-run_on, length + run_on].
+
+    breaks_m: arc lengths where the sweep may kink (seam ends, gap-profile knots); segments start split there.
+    """
     tol = tol_mm * 1e-3
     s_lo, s_hi = -run_on_mm * 1e-3, path.length_m + run_on_mm * 1e-3
+    cuts = sorted(
+        {s_lo, s_hi, *(float(x) for x in breaks_m if s_lo + _MIN_SEGMENT_M < x < s_hi - _MIN_SEGMENT_M)}
+    )
     boxes: list[Box] = []
+    sampler = _Sampler(path, gap_mm)
     for rect in rects:
-        stack = [(s_lo, s_hi)]
-        panels: list[tuple[float, Box]] = []
+        stack = list(zip(cuts[:-1], cuts[1:], strict=True))[::-1]
+        segments: list[tuple[float, float]] = []
         while stack:
             s0, s1 = stack.pop()
-            axes, center, half, dev_face, dev_back = _panel(path, rect, gap_mm, s0, s1)
-            if (dev_face > tol or dev_back > 4.0 * tol) and s1 - s0 > _MIN_SEGMENT_M:
+            if _panel(sampler, rect, s0, s1)[3] > tol and s1 - s0 > _MIN_SEGMENT_M:
                 mid = 0.5 * (s0 + s1)
                 stack.extend([(mid, s1), (s0, mid)])
-                continue
+            else:
+                segments.append((s0, s1))
+        merged = [segments[0]]  # greedy: join neighbours whose joint panel still fits (e.g. a straight seam)
+        for s0, s1 in segments[1:]:
+            if _panel(sampler, rect, merged[-1][0], s1)[3] <= tol:
+                merged[-1] = (merged[-1][0], s1)
+            else:
+                merged.append((s0, s1))
+        panels: list[tuple[float, Box]] = []
+        for s0, s1 in merged:
+            axes, center, half, _ = _panel(sampler, rect, s0, s1)
             quat = Rotation.from_matrix(axes).as_quat()
             box = Box(
                 tuple(float(x) for x in center),  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ Actual part-to-work map at time t: X_t(p) = R_nom (c + R_e (p + d(t) - c) + delt
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -32,7 +32,11 @@ from weldcraft.types import FloatArray
 
 @dataclass(frozen=True)
 class SeamRealization:
-    """A sampled real part for `job` (see the module docstring for the model)."""
+    """A sampled real part for `job` (see the module docstring for the model).
+
+    The transforms are computed once at construction, so the per-step queries an env makes cost tens of
+    microseconds.
+    """
 
     job: WeldJob
     translation_error_mm: Vec3
@@ -40,43 +44,47 @@ class SeamRealization:
     gap: GapProfile
     drift_amplitude_mm: tuple[float, float]  # (lateral along b, normal along n), signed
     drift_phase_rad: tuple[float, float]
+    _rot: FloatArray = field(init=False, repr=False, compare=False)  # part -> work rotation matrix
+    _quat: FloatArray = field(init=False, repr=False, compare=False)
+    _pos0: FloatArray = field(init=False, repr=False, compare=False)  # part origin in work frame at t = 0
+    _drift_axes: FloatArray = field(init=False, repr=False, compare=False)  # rows b_c, n_c (part frame)
+
+    def __post_init__(self) -> None:
+        seam = self.job.seam
+        pivot = seam.position_m(0.5 * seam.length_m)[0]
+        r_nom = self.job.part_pose.rotation()
+        r_e = Rotation.from_rotvec(np.radians(self.rotation_error_deg))
+        shift = pivot - r_e.apply(pivot) + np.asarray(self.translation_error_mm) * 1e-3
+        rot = r_nom * r_e
+        frame = seam.frames(0.5 * seam.length_m)[0]
+        values = {
+            "_rot": rot.as_matrix(),
+            "_quat": np.asarray(rot.as_quat()),
+            "_pos0": np.asarray(self.job.part_pose.position_m) + r_nom.apply(shift),
+            "_drift_axes": np.stack([frame[:, 2], frame[:, 1]]),
+        }
+        for name, value in values.items():
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
 
     # -- placement ------------------------------------------------------------------------------------------
-    def _pivot_m(self) -> FloatArray:
-        return np.asarray(self.job.seam.position_m(0.5 * self.job.seam.length_m)[0])
-
-    def _rotation_error(self) -> Rotation:
-        return Rotation.from_rotvec(np.radians(self.rotation_error_deg))
-
     def rotation(self) -> Rotation:
         """Actual orientation of the part frame in the work frame."""
-        return self.job.part_pose.rotation() * self._rotation_error()
+        return Rotation.from_matrix(self._rot)
 
     def part_pose_work(self, t_s: float = 0.0) -> tuple[FloatArray, FloatArray]:
         """Actual part pose at time t_s: (position (3,) m, quaternion (4,) x y z w) in the work frame."""
-        c = self._pivot_m()
-        r_nom = self.job.part_pose.rotation()
-        r_e = self._rotation_error()
-        shift = (
-            c
-            - r_e.apply(c)
-            + np.asarray(self.translation_error_mm) * 1e-3
-            + r_e.apply(self.drift_part_m(t_s)[0])
-        )
-        pos = np.asarray(self.job.part_pose.position_m) + r_nom.apply(shift)
-        return pos, np.asarray(self.rotation().as_quat())
+        return self._pos0 + self._rot @ self.drift_part_m(t_s)[0], self._quat.copy()
 
     def to_work_m(self, points_part_m: ArrayLike, t_s: float = 0.0) -> FloatArray:
         """Map points (N,3) from the part frame to the work frame for the actual pose at time t_s."""
-        pos, quat = self.part_pose_work(t_s)
-        return np.asarray(Rotation.from_quat(quat).apply(np.asarray(points_part_m).reshape(-1, 3)) + pos)
+        p = np.asarray(points_part_m, dtype=np.float64).reshape(-1, 3)
+        return np.asarray((p + self.drift_part_m(t_s)) @ self._rot.T + self._pos0)
 
     def to_part_m(self, points_work_m: ArrayLike, t_s: float = 0.0) -> FloatArray:
         """Inverse of `to_work_m`."""
-        pos, quat = self.part_pose_work(t_s)
-        return np.asarray(
-            Rotation.from_quat(quat).inv().apply(np.asarray(points_work_m).reshape(-1, 3) - pos)
-        )
+        p = np.asarray(points_work_m, dtype=np.float64).reshape(-1, 3)
+        return np.asarray((p - self._pos0) @ self._rot - self.drift_part_m(t_s))
 
     # -- drift ---------------------------------------------------------------------------------------------
     def drift_mm(self, t_s: ArrayLike) -> FloatArray:
@@ -85,13 +93,11 @@ class SeamRealization:
         w = 2.0 * math.pi / self.job.placement.drift_period_s
         a = np.asarray(self.drift_amplitude_mm)
         phi = np.asarray(self.drift_phase_rad)
-        return 0.5 * a * (np.sin(w * t[:, None] + phi) - np.sin(phi))
+        return np.asarray(0.5 * a * (np.sin(w * t[:, None] + phi) - np.sin(phi)))
 
     def drift_part_m(self, t_s: ArrayLike) -> FloatArray:
         """Thermal drift (N,3) as a displacement of the part, in the part frame (m)."""
-        frame = self.job.seam.frames(0.5 * self.job.seam.length_m)[0]
-        d = self.drift_mm(t_s) * 1e-3
-        return d[:, :1] * frame[:, 2] + d[:, 1:] * frame[:, 1]
+        return np.asarray(self.drift_mm(t_s) * 1e-3 @ self._drift_axes)
 
     # -- seam truth ----------------------------------------------------------------------------------------
     def nominal_time_s(self, s_m: ArrayLike) -> FloatArray:
@@ -108,12 +114,11 @@ class SeamRealization:
             else np.broadcast_to(np.asarray(t_s, dtype=np.float64), s.shape)
         )
         p_part = self.job.seam.position_m(s) + self.drift_part_m(t)
-        pos0, quat = self.part_pose_work(0.0)
-        return np.asarray(Rotation.from_quat(quat).apply(p_part) + pos0)
+        return np.asarray(p_part @ self._rot.T + self._pos0)
 
     def true_frames_work(self, s_m: ArrayLike) -> FloatArray:
         """Actual seam frames (N,3,3), columns (t, n, b), in the work frame (the drift does not rotate)."""
-        return np.asarray(np.einsum("ij,njk->nik", self.rotation().as_matrix(), self.job.seam.frames(s_m)))
+        return np.asarray(np.matmul(self._rot, self.job.seam.frames(s_m)))
 
     def nominal_position_work_m(self, s_m: ArrayLike) -> FloatArray:
         """Seam points (N,3) in the work frame for the nominal part pose (what a programmer assumes)."""
@@ -124,8 +129,7 @@ class SeamRealization:
 
     def nominal_frames_work(self, s_m: ArrayLike) -> FloatArray:
         """Seam frames (N,3,3) in the work frame for the nominal part pose."""
-        rot = self.job.part_pose.rotation().as_matrix()
-        return np.asarray(np.einsum("ij,njk->nik", rot, self.job.seam.frames(s_m)))
+        return np.asarray(np.matmul(self.job.part_pose.rotation().as_matrix(), self.job.seam.frames(s_m)))
 
     def closest_work(self, points_work_m: ArrayLike, t_s: float = 0.0) -> tuple[FloatArray, FloatArray]:
         """Nearest actual seam point to work-frame points at time t_s: (s_m (N,), dist_m (N,))."""

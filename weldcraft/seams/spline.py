@@ -45,18 +45,20 @@ class SplineSeam(SeamPath):
         object.__setattr__(self, "points_m", pts)
         object.__setattr__(self, "joint_normals", normals)
         if len(pts) < 2:
-            raise ValueError(f"a spline seam needs at least 2 points, got {len(pts)}")
+            raise ValueError(f"points_m must hold at least 2 points, got {len(pts)}")
         if len(normals) not in (1, len(pts)):
-            raise ValueError(f"give 1 joint normal or one per point ({len(pts)}), got {len(normals)}")
+            raise ValueError(
+                f"joint_normals must be 1 direction or one per point ({len(pts)}), got {len(normals)}"
+            )
         p = np.asarray(pts)
         chords = np.linalg.norm(np.diff(p, axis=0), axis=1)
         if np.any(chords < 1e-6):
-            raise ValueError("consecutive spline points must be at least 1 micrometre apart")
+            raise ValueError("points_m must be at least 1 micrometre apart (consecutive points)")
         u = np.concatenate([[0.0], np.cumsum(chords)])
         curve = CubicSpline(u, p, bc_type="not-a-knot" if len(pts) > 2 else "natural")
         n_arr = np.asarray(normals)
         if np.any(np.linalg.norm(n_arr, axis=1) < 1e-12):
-            raise ValueError("joint normals must be non-zero vectors")
+            raise ValueError("joint_normals must be non-zero vectors")
         normal = None if len(normals) == 1 else CubicSpline(u, n_arr, bc_type="natural")
         object.__setattr__(self, "_curve", curve)
         object.__setattr__(self, "_normal", normal)
@@ -77,7 +79,9 @@ class SplineSeam(SeamPath):
         sine = np.linalg.norm(np.cross(t, n_ref), axis=1) / np.linalg.norm(n_ref, axis=1)
         if np.any(sine < _MIN_NORMAL_SINE):
             bad = float(s_table[int(np.argmin(sine))])
-            raise ValueError(f"joint normal is (nearly) parallel to the seam tangent near s = {bad:.4f} m")
+            raise ValueError(
+                f"joint_normals must not be (nearly) parallel to the seam tangent (near s = {bad:.4f} m)"
+            )
 
     def _speed(self, u: FloatArray) -> FloatArray:
         return np.asarray(np.linalg.norm(self._curve(u, 1), axis=-1))
