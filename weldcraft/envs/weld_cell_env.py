@@ -28,7 +28,6 @@ import pybullet as pb
 from weldcraft.envs.bead import BeadRecorder, WeaveWindow, weave_window_steps
 from weldcraft.envs.cell_setup import CellHandle, make_cell
 from weldcraft.envs.config import ActionScaling, RandomizationConfig, RewardWeights, SensorConfig
-from weldcraft.envs.fast_motion import FastJointLimiter
 from weldcraft.envs.observation import N_ACTIONS, OBS_CLIP, OBS_INDEX, OBS_INV_SCALE, OBS_SIZE
 from weldcraft.envs.seam_buffer import SeamCorrectionBuffer
 from weldcraft.envs.seam_world import SeamWorld, nominal_realization, scaled_job
@@ -56,7 +55,6 @@ TERMINATION_REASONS = ("seam_complete", "collision", "lost_seam", "unreachable")
 _PRESCAN_SPACING_MM = 1.0
 _MIN_SPEED_RATIO = 0.05  # process-model speed floor when the torch stalls or backs up
 _DRIFT_UPDATE_MM = 0.02  # move the part body when the drift changed by this much
-_FULL_COLLISION_EVERY = 5  # the full collision query (pedestal, self pairs) every this many steps
 
 
 class _Pending(NamedTuple):
@@ -173,7 +171,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             self._closed = True
             raise
         robot = self.cell.robot
-        self.limiter = FastJointLimiter(self.cell.limiter)
+        self.limiter = self.cell.limiter
         self.n_joints = robot.n_joints
         self._q_lo, self._q_hi = robot.lower_rad.copy(), robot.upper_rad.copy()
         self._q_mid = 0.5 * (self._q_lo + self._q_hi)
@@ -331,15 +329,10 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             self._q, self._qd = q_next, qd_next
             self.cell.robot.set_q(q_next)
             tip, rot = self._tcp()
-            near = self.cell.near_collisions()
-            if near:
+            collisions = self.cell.collisions()
+            if collisions:
                 reason = "collision"
-                info["collisions"] = near
-            elif self._step % _FULL_COLLISION_EVERY == 0:
-                full = self.cell.collisions()
-                if full:
-                    reason = "collision"
-                    info["collisions"] = [(c.link_name, c.body_name) for c in full]
+                info["collisions"] = [(c.link_name, c.body_name) for c in collisions]
             # 2. torch relative to the true seam (process) and to the perceived seam (observation)
             true = self._true_state(tip, rot[:, 2], self._s_true_m)
             self._perceived = self._perceived_state(tip, rot[:, 2])
