@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pybullet as pb
 
 from weldcraft.types import FloatArray
@@ -97,7 +98,7 @@ class CellRenderer:
         )
         self._bodies.append(int(body))
 
-    def render(self) -> FloatArray:
+    def render(self) -> npt.NDArray[np.uint8]:
         """An RGB image (H, W, 3) uint8 of the cell around the torch."""
         env = self.env
         self._draw_new_chunks()

@@ -157,7 +157,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         )
         self._sampling_job = scaled_job(self.job, self.randomization.scale)
         # an IK solution farther than this from the current joints is another branch: not a weld motion
-        self._max_joint_step_rad = 0.5
+        self._max_joint_step_rad = 1.0
 
         # -- simulator ------------------------------------------------------------------------------------
         self.client_id = pb.connect(pb.GUI if render_mode == "human" else pb.DIRECT)
@@ -171,6 +171,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             self._closed = True
             raise
         robot = self.cell.robot
+        self.limiter = self.cell.limiter
         self.n_joints = robot.n_joints
         self._q_lo, self._q_hi = robot.lower_rad.copy(), robot.upper_rad.copy()
         self._q_mid = 0.5 * (self._q_lo + self._q_hi)
@@ -188,13 +189,24 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self._w_nominal = wire_direction_seam(wps.travel_angle_deg, self.nominal_work_error_deg)
         self.world.set_realization(nominal_realization(self.job))
         self._place_part()
+        sc = self.action_scaling
+        tilts = [
+            wire_direction_seam(wps.travel_angle_deg + dt, self.nominal_work_error_deg + dw)
+            for dt, dw in (
+                (0.0, sc.work_angle_range_deg),
+                (0.0, -sc.work_angle_range_deg),
+                (sc.travel_angle_range_deg, 0.0),
+                (-sc.travel_angle_range_deg, 0.0),
+            )
+        ]
         self.torch_roll_rad = choose_torch_roll(
             self.cell,
             self.world.programmed,
             self._w_nominal,
             self.section,
             wps.ctwd_mm,
-            (self.job.config_hash(), repr(self.cell.cell.config)),
+            tilts,
+            (self.job.config_hash(), repr(self.cell.cell.config), sc),
         )
         # the sensor frame is the zero-roll tool frame: its y axis runs across the seam
         self._sensor_from_tool = roll_matrix(self.torch_roll_rad).T
@@ -313,14 +325,14 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             reason = "unreachable"
             info["ik_reason"] = ik.reason
         else:
-            q_next, qd_next, _ = self.cell.limiter.step(self._q, self._qd, ik.q, self.dt)
+            q_next, qd_next, _ = self.limiter.step(self._q, self._qd, ik.q, self.dt)
             self._q, self._qd = q_next, qd_next
             self.cell.robot.set_q(q_next)
             tip, rot = self._tcp()
             collisions = self.cell.collisions()
             if collisions:
                 reason = "collision"
-                info["collisions"] = [(c.link_name, c.body_name, c.other_link) for c in collisions]
+                info["collisions"] = [(c.link_name, c.body_name) for c in collisions]
             # 2. torch relative to the true seam (process) and to the perceived seam (observation)
             true = self._true_state(tip, rot[:, 2], self._s_true_m)
             self._perceived = self._perceived_state(tip, rot[:, 2])
@@ -333,7 +345,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             arc_on = math.isfinite(true.ctwd_mm) and true.ctwd_mm <= self.max_ctwd_mm
             if arc_on and reason is None:
                 speed = max(speed, _MIN_SPEED_RATIO * wps.travel_speed_mm_s)
-                gap = float(self.world.realization.gap_mm(true.s_m * 1000.0)[0])
+                gap = self.world.gap_mm(true.s_m)
                 sample = self.process.evaluate_one(
                     speed,
                     max(true.ctwd_mm, 0.5),
@@ -353,7 +365,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
                     reason = "lost_seam"
                 elif true.ctwd_mm < self.min_ctwd_mm:
                     reason = "collision"
-                    info["collisions"] = [("contact_tip", "part", "")]
+                    info["collisions"] = [("contact_tip", "part")]
                 elif self.seam_tracking and self._corr_blind_mm > self.sensor_config.max_blind_mm:
                     reason = "lost_seam"
             # 3. the tracker looks ahead
@@ -401,7 +413,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             info["segment_level"] = sample.level
         return self._obs.astype(np.float32), float(reward), terminated, truncated, info
 
-    def render(self) -> FloatArray | None:
+    def render(self) -> npt.NDArray[np.uint8] | None:  # type: ignore[override]
         if self.render_mode is None:
             gym.logger.warn("render() without a render_mode; pass render_mode='rgb_array' to the env")
             return None
@@ -439,7 +451,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             s_cmd_mm=s * 1000.0,
             seam_point_world_m=c_true,
             seam_frame_world=self.world.true0.frame(s_true),
-            gap_mm=float(self.world.realization.gap_mm(s_true * 1000.0)[0]),
+            gap_mm=self.world.gap_mm(s_true),
             reference_error_lateral_mm=float(d_mm[2]),
             reference_error_normal_mm=float(d_mm[1]),
         )
@@ -525,15 +537,11 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             c, frame = self.world.programmed.point_frame(s_scan)
             d_mm = (point - c) @ frame * 1000.0
             # the plates carry the nominal gap; the realised deviation is added (see docs/envs.md)
-            gap = max(reading.gap_mm + self._gap_deviation_mm(s_scan), 0.0)
+            gap = max(reading.gap_mm + self.world.gap_deviation_mm(s_scan), 0.0)
             raw = TrackerReading(reading.lateral_mm, reading.vertical_mm, gap, reading.misalignment_mm, True)
             self._pending.append(_Pending(ready, s_scan, float(d_mm[2]), float(d_mm[1]), gap, raw))
         else:
             self._pending.append(_Pending(ready, 0.0, 0.0, 0.0, 0.0, INVALID_READING))
-
-    def _gap_deviation_mm(self, s_m: float) -> float:
-        s_mm = s_m * 1000.0
-        return float(self.world.realization.gap_mm(s_mm)[0] - self.job.gap.at(s_mm)[0])
 
     def _release_readings(self) -> None:
         while self._pending and self._pending[0].ready_step <= self._step:

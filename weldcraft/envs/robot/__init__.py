@@ -11,19 +11,22 @@ Public API (see docs/robot.md):
 
 from __future__ import annotations
 
-from weldcraft.envs.robot.cell import Cell, Collision, build_cell
+from weldcraft.envs.robot.cell import BoxLike, Cell, Collision, build_cell
 from weldcraft.envs.robot.chain import KinematicChain
 from weldcraft.envs.robot.config import CellConfig, KeepoutSpec, RobotConfig, load_cell_config
-from weldcraft.envs.robot.ik import IKResult, NumericIK, SphericalWristIK, make_ik_solver
+from weldcraft.envs.robot.ik import IKLimits, IKResult, Keepout, NumericIK, SphericalWristIK, make_ik_solver
 from weldcraft.envs.robot.model import RobotModel
 from weldcraft.envs.robot.motion import JointMotionLimiter
 
 __all__ = [
+    "BoxLike",
     "Cell",
     "CellConfig",
     "Collision",
+    "IKLimits",
     "IKResult",
     "JointMotionLimiter",
+    "Keepout",
     "KeepoutSpec",
     "KinematicChain",
     "NumericIK",

@@ -23,6 +23,7 @@ import pybullet as pb
 
 from weldcraft.envs.robot.config import CellConfig
 from weldcraft.envs.robot.model import RobotModel
+from weldcraft.errors import ConfigError
 from weldcraft.types import FloatArray
 
 Vec3 = tuple[float, float, float]
@@ -32,6 +33,7 @@ TABLE_RGBA = (0.35, 0.37, 0.4, 1.0)
 PART_RGBA = (0.62, 0.64, 0.66, 1.0)
 PEDESTAL_RGBA = (0.2, 0.22, 0.25, 1.0)
 _LEG_SIDE_M = 0.06
+_MAX_COMPOUND = 16  # pybullet's MAX_COMPOUND_COLLISION_SHAPES
 
 
 class BoxLike(Protocol):
@@ -80,7 +82,11 @@ class Cell:
         self.config = config
         cid = client_id
         base_quat = pb.getQuaternionFromEuler(config.robot_base_rpy_rad, physicsClientId=cid)
-        self.robot = RobotModel(cid, config.robot, config.robot_base_xyz_m, base_quat)
+        pairs = config.robot.self_collision_pairs
+        self.robot = RobotModel(
+            cid, config.robot, config.robot_base_xyz_m, base_quat, self_collision=bool(pairs)
+        )
+        robot = self.robot
         self.body_ids: dict[str, int] = {}
         if config.pedestal_size_m:
             sx, sy, sz = config.pedestal_size_m
@@ -96,17 +102,38 @@ class Cell:
         self.body_ids["table"] = self._create_table()
         self.work_xyz_m = np.asarray(config.work_xyz_m, dtype=np.float64)
         self.work_quat_xyzw = np.asarray(pb.getQuaternionFromEuler(config.work_rpy_rad, physicsClientId=cid))
-        self._part_shapes: dict[tuple[float, ...], tuple[int, int]] = {}
+        self._part_shapes: dict[tuple[float, ...], list[tuple[int, int]]] = {}
         self._allowed = set(config.allowed_contacts)
-        self._robot_link_indices = sorted(self.robot.link_names)
-        names = {n: i for i, n in self.robot.link_names.items()}
-        self._self_pairs: list[tuple[int, int, str, str]] = []
-        for a, b in config.robot.self_collision_pairs:
-            if a in names and b in names:
-                self._self_pairs.append((names[a], names[b], a, b))
-            elif self.robot.tool_body_id is None:
-                missing = a if a not in names else b
-                raise ValueError(f"self-collision link {missing!r} is not a link of the robot")
+        # Self-collision: only the configured link pairs are live in pybullet's collision world.
+        arm = {n: i for i, n in robot.link_names.items()}
+        tool = {n: i for i, n in robot.tool_link_names.items()}
+        self._self_pairs: list[tuple[int, int, int, int, str, str]] = []  # bodyA, linkA, bodyB, linkB, names
+        for a, b in pairs:
+            ends = []
+            for name in (a, b):
+                if name in arm:
+                    ends.append((robot.body_id, arm[name]))
+                elif name in tool and robot.tool_body_id is not None:
+                    ends.append((robot.tool_body_id, tool[name]))
+                else:
+                    raise ConfigError(
+                        f"self-collision link {name!r} is not a link of the robot or its tool",
+                        where="robot.self_collision_pairs",
+                    )
+            self._self_pairs.append((ends[0][0], ends[0][1], ends[1][0], ends[1][1], a, b))
+        self._self_pair_names = {(p[4], p[5]) for p in self._self_pairs}
+        if pairs:
+            live = {frozenset((p[1], p[3])) for p in self._self_pairs if p[0] == p[2] == robot.body_id}
+            indices = sorted(robot.link_names)
+            for i_pos, i in enumerate(indices):
+                for j in indices[i_pos + 1 :]:
+                    enable = int(frozenset((i, j)) in live)
+                    pb.setCollisionFilterPair(robot.body_id, robot.body_id, i, j, enable, physicsClientId=cid)
+        for link, body in config.allowed_contacts:
+            if link in arm and body in self.body_ids:
+                pb.setCollisionFilterPair(
+                    robot.body_id, self.body_ids[body], arm[link], -1, 0, physicsClientId=cid
+                )
 
     # -- workpiece ----------------------------------------------------------------------------------------
     def add_boxes(
@@ -125,29 +152,54 @@ class Cell:
         shapes = self._part_shapes.get(key)
         cid = self.client_id
         if shapes is None:
-            n = len(boxes)
-            half = [[float(v) for v in b.half_extents_m] for b in boxes]
-            pos = [[float(v) for v in b.center_m] for b in boxes]
-            orn = [[float(v) for v in b.quat_xyzw] for b in boxes]
-            col = pb.createCollisionShapeArray(
-                [pb.GEOM_BOX] * n,
-                halfExtents=half,
-                collisionFramePositions=pos,
-                collisionFrameOrientations=orn,
-                physicsClientId=cid,
-            )
-            vis = pb.createVisualShapeArray(
-                [pb.GEOM_BOX] * n,
-                halfExtents=half,
-                visualFramePositions=pos,
-                visualFrameOrientations=orn,
-                rgbaColors=[PART_RGBA] * n,
-                physicsClientId=cid,
-            )
-            shapes = (col, vis)
+            shapes = []
+            # pybullet's compound shapes hold at most 16 children (MAX_COMPOUND_COLLISION_SHAPES; more
+            # crashes the server), so a part is one body with one compound per 16 boxes: the base and
+            # fixed links, all static.
+            for start in range(0, len(boxes), _MAX_COMPOUND):
+                chunk = boxes[start : start + _MAX_COMPOUND]
+                n = len(chunk)
+                half = [[float(v) for v in b.half_extents_m] for b in chunk]
+                pos = [[float(v) for v in b.center_m] for b in chunk]
+                orn = [[float(v) for v in b.quat_xyzw] for b in chunk]
+                col = pb.createCollisionShapeArray(
+                    [pb.GEOM_BOX] * n,
+                    halfExtents=half,
+                    collisionFramePositions=pos,
+                    collisionFrameOrientations=orn,
+                    physicsClientId=cid,
+                )
+                vis = pb.createVisualShapeArray(
+                    [pb.GEOM_BOX] * n,
+                    halfExtents=half,
+                    visualFramePositions=pos,
+                    visualFrameOrientations=orn,
+                    rgbaColors=[PART_RGBA] * n,
+                    physicsClientId=cid,
+                )
+                shapes.append((col, vis))
             self._part_shapes[key] = shapes
         xyz, quat = _pose_tuple(part_xyz_m, part_quat_xyzw)
-        body = pb.createMultiBody(0.0, shapes[0], shapes[1], xyz, quat, physicsClientId=cid)
+        links = shapes[1:]
+        k = len(links)
+        body = pb.createMultiBody(
+            0.0,
+            shapes[0][0],
+            shapes[0][1],
+            xyz,
+            quat,
+            linkMasses=[0.0] * k,
+            linkCollisionShapeIndices=[c for c, _ in links],
+            linkVisualShapeIndices=[v for _, v in links],
+            linkPositions=[(0.0, 0.0, 0.0)] * k,
+            linkOrientations=[(0.0, 0.0, 0.0, 1.0)] * k,
+            linkInertialFramePositions=[(0.0, 0.0, 0.0)] * k,
+            linkInertialFrameOrientations=[(0.0, 0.0, 0.0, 1.0)] * k,
+            linkParentIndices=[0] * k,
+            linkJointTypes=[pb.JOINT_FIXED] * k,
+            linkJointAxis=[(0.0, 0.0, 1.0)] * k,
+            physicsClientId=cid,
+        )
         self.body_ids["part"] = body
         return body
 
@@ -166,46 +218,57 @@ class Cell:
     def collisions(self, margin_m: float | None = None) -> list[Collision]:
         """Robot/tool links within `margin_m` (default: the config's margin) of the table, pedestal or part,
         and configured self-collision pairs closer than the margin; one entry per link pair (the closest
-        distance), allowed contacts removed, sorted by distance."""
+        distance, exact), allowed contacts removed, sorted by distance.
+
+        With a zero margin (the default) pybullet's collision pipeline screens all pairs in one pass
+        (`performCollisionDetection`) and only the pairs it finds touching are measured exactly; with a
+        positive margin every pair is measured with `getClosestPoints`.
+        """
         margin = self.config.collision_margin_m if margin_m is None else margin_m
+        if margin < 0.0:
+            raise ValueError(f"margin_m must be >= 0, got {margin}")
         cid = self.client_id
         robot = self.robot
+        body_names = {b: n for n, b in self.body_ids.items()}
+        # (bodyA, linkA, bodyB, linkB) pairs to measure exactly.
+        candidates: set[tuple[int, int, int, int]] = set()
+        if margin == 0.0:
+            pb.performCollisionDetection(physicsClientId=cid)
+            for mover in (robot.body_id, robot.tool_body_id):
+                if mover is None:
+                    continue
+                for pt in pb.getContactPoints(bodyA=mover, physicsClientId=cid):
+                    a, b, la, lb = pt[1], pt[2], pt[3], pt[4]
+                    if a != mover:  # reported the other way round
+                        a, b, la, lb = b, a, lb, la
+                    candidates.add((a, la, b, lb))
+            for ba, la, bb, lb, _, _ in self._self_pairs:
+                if ba != bb:  # tool-vs-arm pairs are not in pybullet's filter; screen them here
+                    candidates.add((ba, la, bb, lb))
+        else:
+            for mover, _ in self._movers():
+                for body in self.body_ids.values():
+                    for pt in pb.getClosestPoints(mover, body, margin, physicsClientId=cid):
+                        candidates.add((mover, pt[3], body, pt[4]))
+            candidates.update((ba, la, bb, lb) for ba, la, bb, lb, _, _ in self._self_pairs)
         found: dict[tuple[str, str, str], float] = {}
-        movers: list[tuple[int, dict[int, str]]] = [(robot.body_id, robot.link_names)]
-        tool_names: dict[int, str] = {}
-        if robot.tool_body_id is not None:
-            tool_names = _link_names(robot.tool_body_id, cid)
-            movers.append((robot.tool_body_id, tool_names))
-        for body_name, other in self.body_ids.items():
-            for mover, names in movers:
-                for pt in pb.getClosestPoints(mover, other, margin, physicsClientId=cid):
-                    link = names[pt[3]]
-                    if (link, body_name) in self._allowed:
+        for a, la, b, lb in candidates:
+            link = self._link_name(a, la)
+            if b in body_names:
+                key = (link, body_names[b], "")  # one entry per body; lb: the body's link in contact
+            else:
+                other = self._link_name(b, lb)
+                if (link, other) not in self._self_pair_names:
+                    if (other, link) not in self._self_pair_names:
                         continue
-                    key = (link, body_name, "")
-                    found[key] = min(found.get(key, math.inf), float(pt[8]))
-        for ia, ib, na, nb in self._self_pairs:
-            for pt in pb.getClosestPoints(
-                robot.body_id, robot.body_id, margin, linkIndexA=ia, linkIndexB=ib, physicsClientId=cid
-            ):
-                key = (na, "robot", nb)
-                found[key] = min(found.get(key, math.inf), float(pt[8]))
-        if robot.tool_body_id is not None:
-            arm_links = {n for n in robot.link_names.values()}
-            tool_by_name = {n: i for i, n in tool_names.items()}
-            arm_by_name = {n: i for i, n in robot.link_names.items()}
-            for a, b in self.config.robot.self_collision_pairs:
-                if a in tool_by_name and b in arm_links:
-                    for pt in pb.getClosestPoints(
-                        robot.tool_body_id,
-                        robot.body_id,
-                        margin,
-                        linkIndexA=tool_by_name[a],
-                        linkIndexB=arm_by_name[b],
-                        physicsClientId=cid,
-                    ):
-                        key = (a, "robot", b)
-                        found[key] = min(found.get(key, math.inf), float(pt[8]))
+                    a, la, b, lb, link, other = b, lb, a, la, other, link  # the configured order
+                key = (link, "robot", other)
+            if (key[0], key[1]) in self._allowed:
+                continue
+            pts = pb.getClosestPoints(a, b, margin, linkIndexA=la, linkIndexB=lb, physicsClientId=cid)
+            if pts:
+                dist = min(float(p[8]) for p in pts)
+                found[key] = min(found.get(key, math.inf), dist)
         out = [Collision(link, body, dist, other) for (link, body, other), dist in found.items()]
         out.sort(key=lambda c: (c.distance_m, c.link_name, c.body_name, c.other_link))
         return out
@@ -213,19 +276,29 @@ class Cell:
     def link_distance_m(self, link_name: str, body_name: str, max_distance_m: float = 0.5) -> float:
         """Closest distance (m) of one robot/tool link to a body ("table", "pedestal", "part"); inf beyond
         `max_distance_m`. Useful for clearance shaping and tests."""
-        cid = self.client_id
-        robot = self.robot
-        candidates = [(robot.body_id, robot.link_names)]
-        if robot.tool_body_id is not None:
-            candidates.append((robot.tool_body_id, _link_names(robot.tool_body_id, cid)))
-        for body, names in candidates:
+        for body, names in self._movers():
             index = next((i for i, n in names.items() if n == link_name), None)
             if index is not None:
                 pts = pb.getClosestPoints(
-                    body, self.body_ids[body_name], max_distance_m, linkIndexA=index, physicsClientId=cid
+                    body,
+                    self.body_ids[body_name],
+                    max_distance_m,
+                    linkIndexA=index,
+                    physicsClientId=self.client_id,
                 )
                 return min((float(p[8]) for p in pts), default=math.inf)
         raise ValueError(f"unknown link {link_name!r}")
+
+    def _movers(self) -> list[tuple[int, dict[int, str]]]:
+        robot = self.robot
+        out = [(robot.body_id, robot.link_names)]
+        if robot.tool_body_id is not None:
+            out.append((robot.tool_body_id, robot.tool_link_names))
+        return out
+
+    def _link_name(self, body: int, link: int) -> str:
+        robot = self.robot
+        return robot.link_names[link] if body == robot.body_id else robot.tool_link_names[link]
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _create_table(self) -> int:
@@ -261,13 +334,6 @@ class Cell:
             pb.getMatrixFromQuaternion(self.work_quat_xyzw.tolist(), physicsClientId=self.client_id)
         )
         return np.asarray(xyz_work_m) @ rot.reshape(3, 3).T + self.work_xyz_m
-
-
-def _link_names(body: int, cid: int) -> dict[int, str]:
-    names = {-1: pb.getBodyInfo(body, physicsClientId=cid)[0].decode()}
-    for i in range(pb.getNumJoints(body, physicsClientId=cid)):
-        names[i] = pb.getJointInfo(body, i, physicsClientId=cid)[12].decode()
-    return names
 
 
 def build_cell(client_id: int, config: CellConfig) -> Cell:

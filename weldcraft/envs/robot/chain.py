@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from weldcraft.envs.robot.fastfk import ScalarChain
+from weldcraft.envs.robot.fastfk import ScalarChain, as_rot, rot_to_quat_xyzw
 from weldcraft.errors import ConfigError
 from weldcraft.types import FloatArray
 
@@ -173,15 +173,18 @@ class KinematicChain:
         if not names:
             raise ConfigError(f"no revolute joint between {base!r} and {tcp_link!r}", where=str(path))
         fixed.append(pending @ _transform(tool_xyz_m, tool_rpy_rad))
+        arrays = [np.stack(fixed), np.stack(axes), np.asarray(lower), np.asarray(upper), np.asarray(vel)]
+        for a in arrays:
+            a.setflags(write=False)  # chains are shared between envs
         return cls(
             base_link=base,
             tcp_link=tcp_link,
             joint_names=tuple(names),
-            fixed=np.stack(fixed),
-            axes=np.stack(axes),
-            lower_rad=np.asarray(lower),
-            upper_rad=np.asarray(upper),
-            velocity_rad_s=np.asarray(vel),
+            fixed=arrays[0],
+            axes=arrays[1],
+            lower_rad=arrays[2],
+            upper_rad=arrays[3],
+            velocity_rad_s=arrays[4],
         )
 
     @cached_property
@@ -228,28 +231,7 @@ def _axis_rotation_batch(axis: FloatArray, angles: FloatArray) -> FloatArray:
 
 def matrix_to_quat_xyzw(rot: FloatArray) -> FloatArray:
     """Unit quaternion (4,) x, y, z, w of a rotation matrix (3, 3), with w >= 0 (Shepperd's method)."""
-    m = rot
-    tr = m[0, 0] + m[1, 1] + m[2, 2]
-    if tr > 0.0:
-        s = math.sqrt(tr + 1.0) * 2.0
-        q = (
-            (m[2, 1] - m[1, 2]) / s,
-            (m[0, 2] - m[2, 0]) / s,
-            (m[1, 0] - m[0, 1]) / s,
-            0.25 * s,
-        )
-    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
-        s = math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2]) * 2.0
-        q = (0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s, (m[2, 1] - m[1, 2]) / s)
-    elif m[1, 1] > m[2, 2]:
-        s = math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2]) * 2.0
-        q = ((m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s, (m[0, 2] - m[2, 0]) / s)
-    else:
-        s = math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1]) * 2.0
-        q = ((m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s, (m[1, 0] - m[0, 1]) / s)
-    out = np.array(q)
-    out /= np.linalg.norm(out)
-    return -out if out[3] < 0.0 else out
+    return np.array(rot_to_quat_xyzw(as_rot(rot)))
 
 
 def quat_xyzw_to_matrix(quat: FloatArray) -> FloatArray:

@@ -1,8 +1,9 @@
 """Robot and cell configuration records, loaded from YAML (configs/cell/*.yaml) or mappings.
 
 Frames: the WORLD frame is z up, gravity -z, origin on the floor. The robot's BASE frame is its URDF root
-link frame placed at `robot_base_xyz_m` / `robot_base_rpy_rad` in the world. The WORK frame is where the
-part frame sits nominally (a WeldJob's `part_pose` is relative to it), on the table top. rpy angles are
+link frame placed at `robot_base_xyz_m` / `robot_base_rpy_rad` in the world. The WORK frame is the frame a
+WeldJob's `part_pose` is relative to: in the shipped cell it lies on the table-top plane straight below the
+robot's J1 axis, x towards the table, so parts at x = 0.8-1.0 m sit on the table at mid-reach. rpy angles are
 fixed-axis roll, pitch, yaw about x, y, z (URDF and pybullet `getQuaternionFromEuler` convention).
 
 Paths: `weldcraft://NAME` names a file shipped in weldcraft/assets/; a relative path in a YAML file is
@@ -176,10 +177,10 @@ class CellConfig:
     robot_base_xyz_m: Vec3 = (0.0, 0.0, 0.0)
     robot_base_rpy_rad: Vec3 = (0.0, 0.0, 0.0)
     pedestal_size_m: tuple[float, ...] = ()
-    table_top_center_m: Vec3 = (1.0, 0.0, 0.8)
-    table_size_m: Vec3 = (1.2, 0.8, 0.05)
+    table_top_center_m: Vec3 = (0.95, 0.0, 0.8)
+    table_size_m: Vec3 = (0.9, 1.0, 0.04)
     table_yaw_rad: float = 0.0
-    work_xyz_m: Vec3 = (1.0, 0.0, 0.8)
+    work_xyz_m: Vec3 = (0.0, 0.0, 0.8)
     work_rpy_rad: Vec3 = (0.0, 0.0, 0.0)
     allowed_contacts: tuple[tuple[str, str], ...] = ()
     collision_margin_m: float = 0.0

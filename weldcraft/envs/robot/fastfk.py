@@ -203,3 +203,25 @@ def as_rot(m: FloatArray) -> Rot:
     """Row-major 9-tuple of a (3, 3) rotation matrix."""
     v = np.asarray(m, dtype=np.float64).ravel().tolist()
     return (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8])
+
+
+def rot_to_quat_xyzw(m: Rot) -> tuple[float, float, float, float]:
+    """Unit quaternion (x, y, z, w), w >= 0, of a row-major rotation (Shepperd's method)."""
+    m00, m01, m02, m10, m11, m12, m20, m21, m22 = m
+    tr = m00 + m11 + m22
+    if tr > 0.0:
+        s = math.sqrt(tr + 1.0) * 2.0
+        x, y, z, w = (m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s, 0.25 * s
+    elif m00 > m11 and m00 > m22:
+        s = math.sqrt(1.0 + m00 - m11 - m22) * 2.0
+        x, y, z, w = 0.25 * s, (m01 + m10) / s, (m02 + m20) / s, (m21 - m12) / s
+    elif m11 > m22:
+        s = math.sqrt(1.0 + m11 - m00 - m22) * 2.0
+        x, y, z, w = (m01 + m10) / s, 0.25 * s, (m12 + m21) / s, (m02 - m20) / s
+    else:
+        s = math.sqrt(1.0 + m22 - m00 - m11) * 2.0
+        x, y, z, w = (m02 + m20) / s, (m12 + m21) / s, 0.25 * s, (m10 - m01) / s
+    n = math.sqrt(x * x + y * y + z * z + w * w)
+    if w < 0.0:
+        n = -n
+    return x / n, y / n, z / n, w / n

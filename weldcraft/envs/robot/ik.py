@@ -40,7 +40,7 @@ class IKResult:
     """Outcome of one IK solve.
 
     `q` (n,) rad: the solution when `ok`, else the seed (never a wrong pose). `pos_err_m` / `ang_err_rad`:
-    TCP error of `q` against the target (of the best attempt when not ok; inf when no candidate existed).
+    TCP error of `q` against the target (when not ok: how far the seed's pose is from the target).
     `reason`: "ok", "unreachable" (outside the workspace), "joint_limits" (reachable only outside the
     limits or keep-outs), "discontinuous" (the nearest solution is farther than `max_joint_step_rad`),
     "not_converged" (numeric solver failed to meet the tolerances).
@@ -114,43 +114,20 @@ def _target_rot(quat_xyzw: FloatArray) -> FloatArray:
 
 
 def _nearest_branch(
-    raw: list[list[float]], seed: list[float], limits: IKLimits, exhaustive: bool
+    raw: list[list[float]], seed: list[float], limits: IKLimits
 ) -> list[tuple[float, float, list[float]]]:
-    """Candidates moved by whole turns to the values nearest the seed inside the limits, outside keep-outs,
-    scored by (motion time max |Δq_i| / v_i, Σ Δq_i²). Without `exhaustive` only the best one is kept and
-    candidates are dropped as soon as they cannot beat it (the hot path)."""
+    """All candidates that fit, moved by whole turns to the values nearest the seed inside the limits and
+    outside keep-outs, ranked by (motion time max |Δq_i| / v_i, Σ Δq_i²)."""
     lower, upper, vel = limits.floats
-    keepouts = limits.keepouts
-    best_t = math.inf
-    kept: list[tuple[float, float, list[float]]] = []
+    kept = []
     for cand in raw:
-        q: list[float] = []
-        t_max = 0.0
-        sq = 0.0
-        for v, s, lo, hi, vi in zip(cand, seed, lower, upper, vel, strict=True):
-            v += math.floor((s - v) / TWO_PI + 0.5) * TWO_PI  # nearest to the seed over all turns
-            if v > hi:
-                v -= TWO_PI
-            elif v < lo:
-                v += TWO_PI
-            if v < lo or v > hi:
-                break
-            d = v - s if v > s else s - v
-            t = d / vi
-            if t > t_max:
-                t_max = t
-                if t_max > best_t and not exhaustive:
-                    break
-            sq += d * d
-            q.append(v)
-        else:
-            if keepouts and any(k.contains(q[k.joint_index]) for k in keepouts):
-                continue
-            if exhaustive:
-                kept.append((t_max, sq, q))
-            elif not kept or (t_max, sq) < kept[0][:2]:
-                kept = [(t_max, sq, q)]
-                best_t = t_max
+        placed = _place(tuple(cand), seed, lower, upper, vel)
+        if placed is None:
+            continue
+        q = placed[2]
+        if any(k.contains(q[k.joint_index]) for k in limits.keepouts):
+            continue
+        kept.append(placed)
     kept.sort(key=lambda c: (c[0], c[1]))
     return kept
 
@@ -196,7 +173,7 @@ class NumericIK:
         seed = np.asarray(q_seed, dtype=np.float64)
         lim = self.limits
         rng = np.random.default_rng(self.restart_seed)
-        best: tuple[float, float, FloatArray] | None = None
+        jumped = False
         starts = [np.clip(seed, lim.lower_rad, lim.upper_rad)]
         starts += [rng.uniform(lim.lower_rad, lim.upper_rad) for _ in range(self.restarts)]
         for start in starts:
@@ -205,13 +182,9 @@ class NumericIK:
                 step = float(np.max(np.abs(q - seed)))
                 if max_joint_step_rad is None or step <= max_joint_step_rad:
                     return IKResult(q, True, dp, da, "ok")
-                if best is None or step < best[0]:
-                    best = (step, dp, q)
-                continue
-        if best is not None:
-            return IKResult(seed.copy(), False, best[1], 0.0, "discontinuous")
+                jumped = True
         dp, da = pose_error(self.chain, seed, pos_m, rot)
-        return IKResult(seed.copy(), False, dp, da, "not_converged")
+        return IKResult(seed.copy(), False, dp, da, "discontinuous" if jumped else "not_converged")
 
     def refine(self, pos_m: FloatArray, rot: FloatArray, q0: FloatArray) -> tuple[FloatArray, float, float]:
         """LM iterations from q0 (clamped to the limits); returns q and its position/angle errors."""
@@ -407,38 +380,97 @@ class SphericalWristIK:
         seed = np.asarray(q_seed, dtype=np.float64)
         target = rot if isinstance(rot, tuple) else as_rot(rot)
         lim = self.limits
-        raw, reachable = self._branches(pos_m, target, seed)
+        arms, reachable = self._arm_branches(pos_m, target, seed)
         if not reachable:
-            dp, da = pose_error(self.chain, seed, pos_m, target)
-            return IKResult(seed.copy(), False, dp, da, "unreachable")
+            return self._failure(seed, pos_m, target, "unreachable")
         seed_f = seed.tolist()
-        for exhaustive in (False, True):
-            ranked = _nearest_branch(raw, seed_f, lim, exhaustive)
-            if not ranked:
-                dp, da = pose_error(self.chain, seed, pos_m, target)
-                return IKResult(seed.copy(), False, dp, da, "joint_limits")
-            last: tuple[float, float] = (math.inf, math.inf)
-            for _, _, q_list in ranked:
-                dp, da = pose_error(self.chain, q_list, pos_m, target)
-                q = np.array(q_list)
-                if dp > lim.pos_tol_m or da > lim.ang_tol_rad:
-                    # Round-off near a singularity: polish with LM inside the limits, then re-check.
-                    q, dp, da = self.numeric.refine(np.asarray(pos_m, dtype=np.float64), _matrix(target), q)
-                    if dp > lim.pos_tol_m or da > lim.ang_tol_rad or not lim.within(q):
-                        last = (dp, da)
-                        continue
+        best = self._best_branch(arms, seed_f)
+        if best is not None:  # the hot path: one candidate, verified by FK
+            dp, da = pose_error(self.chain, best, pos_m, target)
+            if dp <= lim.pos_tol_m and da <= lim.ang_tol_rad:
+                q = np.array(best)
                 if max_joint_step_rad is not None and float(np.max(np.abs(q - seed))) > max_joint_step_rad:
-                    return IKResult(seed.copy(), False, dp, da, "discontinuous")
+                    return self._failure(seed, pos_m, target, "discontinuous")
                 return IKResult(q, True, dp, da, "ok")
-        return IKResult(seed.copy(), False, last[0], last[1], "not_converged")
+        # Slow path (near singularities, or nothing placeable): every branch, best first, polished by LM.
+        raw, _ = self._branches(pos_m, target, seed)
+        ranked = _nearest_branch(raw, seed_f, lim)
+        if not ranked:
+            return self._failure(seed, pos_m, target, "joint_limits")
+        for _, _, q_list in ranked:
+            q, dp, da = self.numeric.refine(
+                np.asarray(pos_m, dtype=np.float64), _matrix(target), np.array(q_list)
+            )
+            if dp > lim.pos_tol_m or da > lim.ang_tol_rad or not lim.within(q):
+                continue
+            if max_joint_step_rad is not None and float(np.max(np.abs(q - seed))) > max_joint_step_rad:
+                return self._failure(seed, pos_m, target, "discontinuous")
+            return IKResult(q, True, dp, da, "ok")
+        return self._failure(seed, pos_m, target, "not_converged")
+
+    def _failure(self, seed: FloatArray, pos_m: FloatArray, target: Rot, reason: str) -> IKResult:
+        """A not-ok result: the seed back, with its own pose error against the target."""
+        dp, da = pose_error(self.chain, seed, pos_m, target)
+        return IKResult(seed.copy(), False, dp, da, reason)
 
     def _branches(self, pos_m: FloatArray, rot: Rot, seed: FloatArray) -> tuple[list[list[float]], bool]:
-        """Up to 8 raw solutions (angles near (-π, π], before limits) and whether the position is reachable.
+        """Up to 8 raw solutions (angles near (-π, π], before limits) and whether the position is reachable"""
+        arms, reachable = self._arm_branches(pos_m, rot, seed)
+        out = []
+        m_arm = self.geometry.floats[3]
+        m_arm_t = _transpose(m_arm)
+        s6 = self.geometry.s6
+        for th1, th2, th3, w_arm in arms:
+            for th4, th5, th6 in _wrist_xyx(_mul(_mul(m_arm_t, w_arm), m_arm), float(seed[3])):
+                out.append([th1, th2, th3, th4, th5, th6 * s6])
+        return out, reachable
+
+    def _best_branch(
+        self, arms: list[tuple[float, float, float, Rot]], seed: list[float]
+    ) -> list[float] | None:
+        """The branch nearest the seed in motion time (then in Σ Δq²), placed in the limits, or None.
+
+        Arm branches are ranked by their J1-J3 motion time first; the wrist of a branch is solved only while
+        that time can still beat the best complete candidate (usually one wrist solve per call).
+        """
+        lim = self.limits
+        lower, upper, vel = lim.floats
+        placed = []
+        for th1, th2, th3, w_arm in arms:
+            q3 = _place((th1, th2, th3), seed[:3], lower[:3], upper[:3], vel[:3])
+            if q3 is not None:
+                placed.append((q3[0], q3[1], q3[2], w_arm))
+        placed.sort(key=lambda a: (a[0], a[1]))
+        m_arm = self.geometry.floats[3]
+        m_arm_t = _transpose(m_arm)
+        s6 = self.geometry.s6
+        best: list[float] | None = None
+        best_key = (math.inf, math.inf)
+        for t_arm, sq_arm, q_arm, w_arm in placed:
+            if t_arm > best_key[0]:
+                break
+            wm = _mul(_mul(m_arm_t, w_arm), m_arm)
+            for th4, th5, th6 in _wrist_xyx(wm, seed[3]):
+                qw = _place((th4, th5, th6 * s6), seed[3:], lower[3:], upper[3:], vel[3:])
+                if qw is None:
+                    continue
+                key = (max(t_arm, qw[0]), sq_arm + qw[1])
+                if key < best_key:
+                    q = q_arm + qw[2]
+                    if lim.keepouts and any(k.contains(q[k.joint_index]) for k in lim.keepouts):
+                        continue
+                    best, best_key = q, key
+        return best
+
+    def _arm_branches(
+        self, pos_m: FloatArray, rot: Rot, seed: FloatArray
+    ) -> tuple[list[tuple[float, float, float, Rot]], bool]:
+        """Up to 4 (J1, J2, J3, wrist rotation in the J3 frame's arm coordinates) and whether reachable.
 
         Plain floats throughout (this runs every env step). Arm frame: x', y' (J2 axis), z' (J1 axis).
         """
         g = self.geometry
-        bt, b, r0t, m_arm, d0, origin = g.floats
+        bt, b, r0t, _, d0, origin = g.floats
         r_wrist = _mul(rot, r0t)
         w0, w1, w2, w3, w4, w5, w6, w7, w8 = r_wrist
         px = float(pos_m[0]) - (w0 * d0[0] + w1 * d0[1] + w2 * d0[2]) - origin[0]
@@ -448,7 +480,6 @@ class SphericalWristIK:
         cy = bt[3] * px + bt[4] * py + bt[5] * pz
         cz = bt[6] * px + bt[7] * py + bt[8] * pz
         r_arm = _mul(_mul(bt, r_wrist), b)  # wrist rotation in arm coordinates
-        m_arm_t = _transpose(m_arm)
         horiz = math.hypot(cx, cy)
         th1_front = math.atan2(cy, cx) if horiz > 1e-12 else float(seed[0])
         u0x, u0z = g.u0
@@ -456,8 +487,7 @@ class SphericalWristIK:
         l2 = math.hypot(u0x, u0z)
         l3 = math.hypot(f0x, f0z)
         base_phi = math.atan2(u0x, u0z) - math.atan2(f0x, f0z)
-        seed4 = float(seed[3])
-        out: list[list[float]] = []
+        out: list[tuple[float, float, float, Rot]] = []
         reachable = False
         for th1, r in ((th1_front, horiz), (th1_front + math.pi, -horiz)):
             dx, dz = r - g.p2[0], cz - g.p2[1]
@@ -490,10 +520,36 @@ class SphericalWristIK:
                     sp * z1 + cp * a7,
                     sp * z2 + cp * a8,
                 )
-                wm = _mul(_mul(m_arm_t, w_arm), m_arm)
-                for th4, th5, th6 in _wrist_xyx(wm, seed4):
-                    out.append([th1, th2, phi * g.s3, th4, th5, th6 * g.s6])
+                out.append((th1, th2, phi * g.s3, w_arm))
         return out, reachable
+
+
+def _place(
+    values: tuple[float, ...],
+    seed: list[float],
+    lower: list[float],
+    upper: list[float],
+    vel: list[float],
+) -> tuple[float, float, list[float]] | None:
+    """Joints moved by whole turns nearest their seeds inside the limits: (max |Δq|/v, Σ Δq², q) or None."""
+    t_max = 0.0
+    sq = 0.0
+    out = []
+    for v, s, lo, hi, vi in zip(values, seed, lower, upper, vel, strict=True):
+        v += math.floor((s - v) / TWO_PI + 0.5) * TWO_PI  # nearest to the seed over all turns
+        if v > hi:
+            v -= TWO_PI
+        elif v < lo:
+            v += TWO_PI
+        if v < lo or v > hi:
+            return None
+        d = v - s if v > s else s - v
+        t = d / vi
+        if t > t_max:
+            t_max = t
+        sq += d * d
+        out.append(v)
+    return t_max, sq, out
 
 
 def _wrist_xyx(wm: Rot, seed4: float) -> list[tuple[float, float, float]]:

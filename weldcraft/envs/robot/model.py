@@ -7,19 +7,23 @@ tests); pybullet holds the joint state for collision queries and rendering.
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 
 import numpy as np
 import pybullet as pb
+from scipy.spatial.transform import Rotation
 
 from weldcraft.envs.robot.chain import KinematicChain, matrix_to_quat_xyzw, quat_xyzw_to_matrix
-from weldcraft.envs.robot.config import RobotConfig
-from weldcraft.envs.robot.fastfk import Rot, _mul, quat_xyzw_to_rot
+from weldcraft.envs.robot.config import KeepoutSpec, RobotConfig
+from weldcraft.envs.robot.fastfk import Rot, _mul, quat_xyzw_to_rot, rot_to_quat_xyzw
 from weldcraft.envs.robot.ik import IKLimits, IKResult, IKSolver, make_ik_solver
 from weldcraft.errors import ConfigError
 from weldcraft.types import FloatArray
 
-_URDF_FLAGS = pb.URDF_USE_INERTIA_FROM_FILE
+# Implicit cylinders: exact distances (the default turns URDF cylinders into meshes with a 1 mm margin).
+_URDF_FLAGS = pb.URDF_USE_INERTIA_FROM_FILE | pb.URDF_USE_IMPLICIT_CYLINDER
 
 
 class RobotModel:
@@ -35,27 +39,35 @@ class RobotModel:
         config: RobotConfig,
         base_xyz_m: tuple[float, float, float] = (0.0, 0.0, 0.0),
         base_quat_xyzw: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0),
+        *,
+        self_collision: bool = False,
     ) -> None:
         self.client_id = client_id
         self.config = config
         urdf = config.urdf_path()
         if not urdf.is_file():
             raise ConfigError(f"robot URDF not found: {urdf}", where="robot.urdf")
-        self.chain = KinematicChain.from_urdf(urdf, config.tcp_link, config.tool_xyz_m, config.tool_rpy_rad)
+        stat = urdf.stat()
+        keepouts = tuple((k.joint, k.lower_rad, k.upper_rad) for k in config.keepouts)
+        self.chain, self.limits, self.ik = _kinematics(
+            str(urdf.resolve()),
+            stat.st_mtime_ns,
+            stat.st_size,
+            config.tcp_link,
+            config.tool_xyz_m,
+            config.tool_rpy_rad,
+            keepouts,
+        )
+        # Self-collision on only when asked: the cell then filters it down to the configured link pairs.
+        flags = _URDF_FLAGS | (pb.URDF_USE_SELF_COLLISION if self_collision else 0)
         self.body_id = pb.loadURDF(
-            str(urdf),
-            base_xyz_m,
-            base_quat_xyzw,
-            useFixedBase=True,
-            flags=_URDF_FLAGS,
-            physicsClientId=client_id,
+            str(urdf), base_xyz_m, base_quat_xyzw, useFixedBase=True, flags=flags, physicsClientId=client_id
         )
         n_pb = pb.getNumJoints(self.body_id, physicsClientId=client_id)
         infos = [pb.getJointInfo(self.body_id, i, physicsClientId=client_id) for i in range(n_pb)]
         joint_index = {info[1].decode(): i for i, info in enumerate(infos)}
         #: link index -> link name (-1 is the base link)
-        self.link_names: dict[int, str] = {-1: self.chain.base_link}
-        self.link_names.update({i: info[12].decode() for i, info in enumerate(infos)})
+        self.link_names: dict[int, str] = body_link_names(self.body_id, client_id)
         self.joint_indices = tuple(joint_index[name] for name in self.chain.joint_names)
         self.tcp_link_index = next((i for i, n in self.link_names.items() if n == config.tcp_link), -1)
         self.base_xyz_m = np.asarray(base_xyz_m, dtype=np.float64)
@@ -78,10 +90,6 @@ class RobotModel:
             self.accel_rad_s2 = np.asarray(config.accel_rad_s2, dtype=np.float64)
         else:
             self.accel_rad_s2 = self.velocity_rad_s / config.accel_rise_time_s
-        self.limits = IKLimits(
-            self.lower_rad, self.upper_rad, self.velocity_rad_s, config.ik_keepouts(self.chain.joint_names)
-        )
-        self.ik: IKSolver = make_ik_solver(self.chain, self.limits)
         if config.home_q_rad:
             if len(config.home_q_rad) != n:
                 raise ConfigError(
@@ -95,6 +103,8 @@ class RobotModel:
                 f"home pose {self.home_q_rad.tolist()} violates the joint limits", where="robot.home_q_rad"
             )
         self.tool_body_id: int | None = None
+        #: tool link index -> name (-1 is the tool's root link); empty without a separate tool body
+        self.tool_link_names: dict[int, str] = {}
         tool = config.tool_urdf_path()
         if tool is not None:
             if not tool.is_file():
@@ -102,6 +112,7 @@ class RobotModel:
             self.tool_body_id = pb.loadURDF(
                 str(tool), useFixedBase=True, flags=_URDF_FLAGS, physicsClientId=client_id
             )
+            self.tool_link_names = body_link_names(self.tool_body_id, client_id)
         # The tool body is bolted to the frame of `tcp_link` (before the tool offset).
         self._mount = KinematicChain.from_urdf(urdf, config.tcp_link) if tool is not None else None
         self._q = np.zeros(n)
@@ -167,14 +178,10 @@ class RobotModel:
         else:
             pos_t, quat_t = pb.getBasePositionAndOrientation(self.body_id, physicsClientId=self.client_id)
             pos, quat = np.array(pos_t), np.array(quat_t)
-        tool = np.eye(4)
-        tool[:3, 3] = self.config.tool_xyz_m
         rot = quat_xyzw_to_matrix(quat)
-        from scipy.spatial.transform import Rotation
-
-        tool[:3, :3] = Rotation.from_euler("xyz", self.config.tool_rpy_rad).as_matrix()
-        out_pos = pos + rot @ tool[:3, 3]
-        return out_pos, matrix_to_quat_xyzw(rot @ tool[:3, :3])
+        tool_rot = Rotation.from_euler("xyz", self.config.tool_rpy_rad).as_matrix()
+        out_pos = pos + rot @ np.asarray(self.config.tool_xyz_m)
+        return out_pos, matrix_to_quat_xyzw(rot @ tool_rot)
 
     def solve_ik(
         self,
@@ -218,12 +225,41 @@ class RobotModel:
         return world, _mul(b, rot)
 
 
+@functools.lru_cache(maxsize=16)
+def _kinematics(
+    urdf: str,
+    mtime_ns: int,
+    size: int,
+    tcp_link: str,
+    tool_xyz_m: tuple[float, float, float],
+    tool_rpy_rad: tuple[float, float, float],
+    keepouts: tuple[tuple[str, float, float], ...],
+) -> tuple[KinematicChain, IKLimits, IKSolver]:
+    """Chain, limits and IK solver of a URDF (immutable, shared by every env of the process; keyed on the
+    file's modification time and size so an edited URDF is re-read)."""
+    del mtime_ns, size  # cache key only
+    chain = KinematicChain.from_urdf(Path(urdf), tcp_link, tool_xyz_m, tool_rpy_rad)
+    specs = RobotConfig(keepouts=tuple(KeepoutSpec(*k) for k in keepouts))
+    limits = IKLimits(
+        chain.lower_rad, chain.upper_rad, chain.velocity_rad_s, specs.ik_keepouts(chain.joint_names)
+    )
+    return chain, limits, make_ik_solver(chain, limits)
+
+
+def body_link_names(body: int, client_id: int) -> dict[int, str]:
+    """Link index -> link name of a pybullet body (-1 is its root link)."""
+    names = {-1: pb.getBodyInfo(body, physicsClientId=client_id)[0].decode()}
+    for i in range(pb.getNumJoints(body, physicsClientId=client_id)):
+        names[i] = pb.getJointInfo(body, i, physicsClientId=client_id)[12].decode()
+    return names
+
+
 def _transpose(m: Rot) -> Rot:
     return (m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8])
 
 
 def _rot_to_quat(rot: Rot) -> FloatArray:
-    return matrix_to_quat_xyzw(np.array(rot).reshape(3, 3))
+    return np.array(rot_to_quat_xyzw(rot))
 
 
 def angle_between_quats_rad(q_a: FloatArray, q_b: FloatArray) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -63,42 +64,72 @@ class JointMotionLimiter:
         """
         if not dt > 0.0 or not math.isfinite(dt):
             raise ValueError(f"dt must be positive, got {dt}")
-        q = np.asarray(q, dtype=np.float64)
-        qd = np.asarray(qd, dtype=np.float64)
-        target = np.clip(np.asarray(q_target, dtype=np.float64), self.lower_rad, self.upper_rad)
-        vmax, amax = self.velocity_rad_s, self.accel_rad_s2
-        err = target - q
-        want = err / dt  # the speed that reaches the target in this step
-        cap = np.minimum(vmax, braking_speed(np.abs(err), amax, dt))
-        # Speeds this step can reach: within a dt of the current speed, and within +-cap toward the target.
-        lo = np.maximum(qd - amax * dt, -vmax)
-        hi = np.minimum(qd + amax * dt, vmax)
-        # Brake for the position limits too (a moving target may lead a joint toward one), unless the
-        # acceleration bound makes that impossible this step.
-        hi = np.maximum(
-            np.minimum(hi, braking_speed(np.maximum(self.upper_rad - q, 0.0), amax, dt)), qd - amax * dt
-        )
-        lo = np.minimum(
-            np.maximum(lo, -braking_speed(np.maximum(q - self.lower_rad, 0.0), amax, dt)), qd + amax * dt
-        )
-        abs_want = np.abs(want)
+        # Plain floats: six joints are too few for numpy's per-call overhead (this runs every env step).
+        vmax_l, amax_l, lower_l, upper_l = self._floats
+        q_l = np.asarray(q, dtype=np.float64).tolist()
+        qd_l = np.asarray(qd, dtype=np.float64).tolist()
+        tgt_l = np.asarray(q_target, dtype=np.float64).tolist()
+        n = len(q_l)
+        target = [min(max(t, lo_q), hi_q) for t, lo_q, hi_q in zip(tgt_l, lower_l, upper_l, strict=True)]
+        want = [0.0] * n
+        cap = [0.0] * n
+        lo = [0.0] * n
+        hi = [0.0] * n
+        for i in range(n):
+            qi, vi, vm, am = q_l[i], qd_l[i], vmax_l[i], amax_l[i]
+            err = target[i] - qi
+            want[i] = err / dt  # the speed that reaches the target in this step
+            cap[i] = min(vm, _brake(abs(err), am, dt))
+            # Speeds reachable this step (acceleration bound), braking also for the position limits unless
+            # the acceleration bound makes that impossible.
+            dv = am * dt
+            hi[i] = max(min(vi + dv, vm, _brake(max(upper_l[i] - qi, 0.0), am, dt)), vi - dv)
+            lo[i] = min(max(vi - dv, -vm, -_brake(max(qi - lower_l[i], 0.0), am, dt)), vi + dv)
         if self.synchronized:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(
-                    abs_want > 0.0, np.minimum(cap, np.where(want > 0.0, hi, -lo)) / abs_want, np.inf
-                )
-            scale = float(np.clip(np.min(ratio), 0.0, 1.0)) if ratio.size else 1.0
-            v = want if scale >= 1.0 - _ROUND_OFF else want * scale
+            scale = 1.0
+            for i in range(n):
+                w = want[i]
+                if w != 0.0:
+                    allowed = min(cap[i], hi[i] if w > 0.0 else -lo[i])
+                    scale = min(scale, allowed / abs(w))
+            scale = max(scale, 0.0)
+            v = want if scale >= 1.0 - _ROUND_OFF else [w * scale for w in want]
         else:
-            v = np.where(cap >= abs_want * (1.0 - _ROUND_OFF), want, np.sign(want) * cap)
-        v_next = np.clip(v, lo, hi)
-        # A step that would pass the target although stopping on it is allowed (round-off in the braking
-        # curve) stops on it.
-        slack = _ROUND_OFF * amax * dt
-        passing = ((v_next - want) * np.sign(err) > 0.0) & (want >= lo - slack) & (want <= hi + slack)
-        v_next = np.where(passing, want, v_next)
-        # Land exactly on the target when this step reaches it (q + (e / dt) dt may differ by round-off).
-        q_next = np.clip(np.where(v_next == want, target, q + v_next * dt), self.lower_rad, self.upper_rad)
-        qd_next = (q_next - q) / dt
-        limited = bool(np.any(q_next != target))
-        return q_next, qd_next, limited
+            v = [
+                w if c >= abs(w) * (1.0 - _ROUND_OFF) else math.copysign(c, w)
+                for w, c in zip(want, cap, strict=True)
+            ]
+        q_next = [0.0] * n
+        limited = False
+        for i in range(n):
+            w = want[i]
+            v_i = min(max(v[i], lo[i]), hi[i])
+            # A step that would pass the target although stopping on it is allowed (round-off in the
+            # braking curve) stops on it; one that reaches it lands exactly on it.
+            slack = _ROUND_OFF * amax_l[i] * dt
+            err = target[i] - q_l[i]
+            if (v_i - w) * err > 0.0 and lo[i] - slack <= w <= hi[i] + slack:
+                v_i = w
+            qn = target[i] if v_i == w else q_l[i] + v_i * dt
+            qn = min(max(qn, lower_l[i]), upper_l[i])
+            q_next[i] = qn
+            limited = limited or qn != target[i]
+        q_next_a = np.array(q_next)
+        return q_next_a, (q_next_a - np.array(q_l)) / dt, limited
+
+    @cached_property
+    def _floats(self) -> tuple[list[float], list[float], list[float], list[float]]:
+        return (
+            np.asarray(self.velocity_rad_s, dtype=np.float64).tolist(),
+            np.asarray(self.accel_rad_s2, dtype=np.float64).tolist(),
+            np.asarray(self.lower_rad, dtype=np.float64).tolist(),
+            np.asarray(self.upper_rad, dtype=np.float64).tolist(),
+        )
+
+
+def _brake(error_abs: float, accel: float, dt: float) -> float:
+    """Scalar `braking_speed`."""
+    adt2 = accel * dt * dt
+    x = error_abs / adt2
+    m = math.floor((math.sqrt(1.0 + 8.0 * x) - 1.0) / 2.0)
+    return accel * dt * (x / (m + 1.0) + m / 2.0)

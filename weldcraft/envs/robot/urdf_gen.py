@@ -81,8 +81,9 @@ class ArmGeometry:
 class TorchGeometry:
     """Bent-neck robotic MIG torch (m, rad): body along the flange z, neck bent by `neck_bend_rad`.
 
-    Sizes of that class of torch: 0.40 m from flange to nozzle end, 45° neck, nozzle outer diameter 22 mm
-    tapering to 17 mm, contact tip recessed 3 mm inside the nozzle (spray-transfer setting).
+    Sizes of that class of torch: 0.40 m from flange to nozzle end, 45° neck, conical nozzle of 22 mm outer
+    diameter tapering to 15 mm at its end, contact tip recessed 2 mm inside the nozzle (robotic spray/pulse
+    setting). At 45° in a fillet the nozzle end then clears the plates down to a CTWD of about 10 mm.
     """
 
     body_length_m: float = 0.19
@@ -92,8 +93,8 @@ class TorchGeometry:
     nozzle_length_m: float = 0.05
     nozzle_radius_m: float = 0.011
     nozzle_tip_length_m: float = 0.02
-    nozzle_tip_radius_m: float = 0.0085
-    tip_recess_m: float = 0.003
+    nozzle_tip_radius_m: float = 0.0075
+    tip_recess_m: float = 0.002
 
     def tcp_offset(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
         """TCP pose in the mounting (flange) frame: ((x, y, z) m, (roll, pitch, yaw) rad)."""
