@@ -29,6 +29,11 @@ from weldcraft.demos.craftsman.weave import WeavePattern, circle_modulation, lat
 from weldcraft.seams import WPS
 
 
+#: Time over which the weave grows to its full width, and the welder's bias and drift settle in, at the
+#: start of a weld (s) [U].
+WEAVE_RAMP_S = 1.0
+
+
 class CraftsmanHand:
     """One welder's hand for one weld (one episode).
 
@@ -90,6 +95,7 @@ class CraftsmanHand:
         self._rng = rng
         self.delay = DelayLine(skill.reaction_delay_s, dt_s)
         self.phase = 0.0
+        self.t_s = 0.0
         self._cycle_jitter = self._draw_jitter()
 
     def _draw_jitter(self) -> tuple[float, float]:
@@ -121,15 +127,21 @@ class CraftsmanHand:
             freq_eff = freq / max(period_j, 0.2)
             dwell_frac = min(shape.dwell_s * freq_eff, 0.39)
             loop = circle_modulation(width, freq_eff, speed0)
-            weave_lat = 0.5 * width * width_j * lateral_unit(shape.pattern, self.phase, dwell_frac)
+            # the weave grows over its first second, as a welder starts it: no lopsided bead at the start
+            ramp = min(1.0, self.t_s / WEAVE_RAMP_S)
+            weave_lat = 0.5 * width * width_j * ramp * lateral_unit(shape.pattern, self.phase, dwell_frac)
             speed_mult = speed_factor(shape.pattern, self.phase, dwell_frac, loop)
             new_phase = self.phase + freq_eff * self.dt_s
             if math.floor(new_phase) > math.floor(self.phase):
                 self._cycle_jitter = self._draw_jitter()
             self.phase = new_phase
+        self.t_s += self.dt_s
         tremor = self.tremor.step()
-        drift = self.drift.step()
-        b = self.bias
+        # The arc starts at the programmed pose; the welder's own habits (bias, drift) settle in over the
+        # first second, as the weave does.
+        settle = min(1.0, self.t_s / WEAVE_RAMP_S)
+        drift = settle * self.drift.step()
+        b = settle * self.bias
         return TorchCommand(
             lateral_mm=weave_lat + b[0] + drift[0] + tremor[0],
             ctwd_mm=self.wps.ctwd_mm + b[1] + drift[1] + tremor[1],

@@ -6,6 +6,9 @@ bridge the gap. The speed rule is the mass balance: at gap g the deposit per mm 
 A0 + g x P (P the penetration, ~3 mm at the default WPS), so v(g) = v0 A0 / (A0 + g P) (DESIGN section 4;
 A = eta pi d^2/4 WFS / v). The weave widens by `width_per_gap` mm per mm of gap, capped at 3 wire
 diameters (reference section 1.2).
+
+Weave frequencies are 1 or 2 Hz: the weld pool integrates the torch motion over about a second (the env's
+weave window), and a whole number of periods in it keeps the bead centred on the joint [U].
 """
 
 from __future__ import annotations
@@ -56,6 +59,6 @@ class Style:
 
 STYLES: Registry[Style] = Registry("style")
 STYLES.register("stringer")(Style(WeaveShape()))
-STYLES.register("zigzag")(Style(WeaveShape(WeavePattern.ZIGZAG, 2.4, 1.5, 0.08), width_per_gap=0.8))
-STYLES.register("triangle")(Style(WeaveShape(WeavePattern.TRIANGLE, 2.4, 1.2, 0.1), width_per_gap=0.8))
-STYLES.register("circle")(Style(WeaveShape(WeavePattern.CIRCLE, 2.0, 1.5), width_per_gap=0.6))
+STYLES.register("zigzag")(Style(WeaveShape(WeavePattern.ZIGZAG, 2.4, 2.0, 0.05), width_per_gap=0.8))
+STYLES.register("triangle")(Style(WeaveShape(WeavePattern.TRIANGLE, 2.4, 1.0, 0.1), width_per_gap=0.8))
+STYLES.register("circle")(Style(WeaveShape(WeavePattern.CIRCLE, 2.0, 2.0), width_per_gap=0.6))

@@ -9,7 +9,7 @@ circular; width, frequency or length per cycle, dwell at the edges; shared refer
 * ``triangle``: the zigzag's lateral motion, but the sweep from side A to side B moves forward faster and
   the sweep back moves slower, so the wire draws triangles on the joint.
 * ``circle``: lateral sin, along-seam cos (a loop); the along-seam motion is a travel-speed modulation
-  limited to +/-50 % of the travel speed, so wide slow loops become ellipses.
+  limited to +/-25 % of the travel speed (`MAX_SPEED_MODULATION`), so wide slow loops become ellipses.
 
 `width_mm` is the peak-to-peak lateral excursion of the wire; good practice keeps it <= 3 x wire diameter
 (reference section 1.2, EN practice).
@@ -21,8 +21,10 @@ import enum
 import math
 from dataclasses import dataclass
 
-#: Largest relative travel-speed modulation a weave may use (the env's speed range is 0.5-2 x nominal).
-MAX_SPEED_MODULATION = 0.5
+#: Largest relative travel-speed modulation a weave may use. The deposit per millimetre follows the
+#: instantaneous speed (mass balance), so a stronger modulation thins the fillet on the fast strokes
+#: (ISO 5817 5213 insufficient throat) [U, measured in the env].
+MAX_SPEED_MODULATION = 0.25
 
 
 class WeavePattern(enum.StrEnum):
