@@ -28,7 +28,6 @@ from weldcraft.demos.craftsman.styles import Style
 from weldcraft.demos.craftsman.weave import WeavePattern, circle_modulation, lateral_unit, speed_factor
 from weldcraft.seams import WPS
 
-
 #: Time over which the weave grows to its full width, and the welder's bias and drift settle in, at the
 #: start of a weld (s) [U].
 WEAVE_RAMP_S = 1.0
