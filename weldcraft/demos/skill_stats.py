@@ -28,11 +28,16 @@ from weldcraft.demos.rollout import craftsman_episode
 from weldcraft.demos.weave_analysis import estimate_weave
 
 SKILL_ORDER = ("master", "competent", "novice")
+GRADES = ("B", "C", "D", "None", "incomplete")
 
 
 @dataclass(frozen=True)
 class WeldResult:
-    """One weld: seed, skill, ISO level, quality, termination, imperfection codes, B possible, weave."""
+    """One weld: seed, skill, ISO level, quality, termination, imperfection codes, B possible, weave.
+
+    `grade` is the ISO level of a completed weld ("B", "C", "D", "None") or "incomplete" when the episode
+    ended before the seam did (collision, lost seam, unreachable): an unfinished weld has no level.
+    """
 
     seed: int
     skill: str
@@ -43,6 +48,11 @@ class WeldResult:
     b_possible: bool
     weave_width_mm: float
     weave_frequency_hz: float
+
+    @property
+    def grade(self) -> str:
+        """ISO level of a completed weld, or "incomplete"."""
+        return str(self.iso_level) if self.termination == "seam_complete" else "incomplete"
 
 
 def b_possible(env: Any) -> bool:
@@ -104,16 +114,16 @@ def summarize(results: list[WeldResult]) -> dict[str, Any]:
         if not rs:
             continue
         q = np.array([r.quality for r in rs])
-        levels = collections.Counter(str(r.iso_level) for r in rs)
+        levels = collections.Counter(r.grade for r in rs)
         feasible = [r for r in rs if r.b_possible]
         codes = collections.Counter(c for r in rs for c in r.codes)
         entry: dict[str, Any] = {
             "welds": len(rs),
-            "levels": {k: levels.get(k, 0) for k in ("B", "C", "D", "None")},
+            "levels": {k: levels.get(k, 0) for k in GRADES},
             "b_rate": round(levels.get("B", 0) / len(rs), 3),
             "c_or_better_rate": round((levels.get("B", 0) + levels.get("C", 0)) / len(rs), 3),
             "b_possible_seams": len(feasible),
-            "b_rate_where_possible": round(sum(r.iso_level == "B" for r in feasible) / len(feasible), 3)
+            "b_rate_where_possible": round(sum(r.grade == "B" for r in feasible) / len(feasible), 3)
             if feasible
             else None,
             "quality_mean": round(float(q.mean()), 4),
@@ -134,7 +144,8 @@ def summarize(results: list[WeldResult]) -> dict[str, Any]:
 
 def markdown_table(summary: dict[str, Any]) -> str:
     """The per-skill table of docs/demos.md."""
-    head = ["skill", "welds", "B", "C", "D", "none", "B rate", "B rate where B is possible", "C or better"]
+    head = ["skill", "welds", "B", "C", "D", "below D", "incomplete", "B rate", "B rate where B is possible"]
+    head += ["C or better"]
     head += ["quality mean", "quality p10-p90"]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for skill, e in summary.items():
@@ -142,6 +153,7 @@ def markdown_table(summary: dict[str, Any]) -> str:
         p10, p90 = e["quality_p10_p90"]
         rows.append(
             f"| {skill} | {e['welds']} | {lv['B']} | {lv['C']} | {lv['D']} | {lv['None']} | "
+            f"{lv['incomplete']} | "
             f"{e['b_rate']:.2f} | "
             f"{e['b_rate_where_possible']} ({e['b_possible_seams']} seams) | {e['c_or_better_rate']:.2f} | "
             f"{e['quality_mean']:.3f} | {p10:.3f}-{p90:.3f} |"
@@ -156,22 +168,17 @@ def plot(results: list[WeldResult], path: Path, title: str) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colors = {"B": "#2a9d8f", "C": "#e9c46a", "D": "#f4a261", "None": "#e76f51"}
+    colors = {"B": "#2a9d8f", "C": "#e9c46a", "D": "#f4a261", "None": "#e76f51", "incomplete": "#8d99ae"}
+    labels = {"B": "level B", "C": "level C", "D": "level D", "None": "below D", "incomplete": "incomplete"}
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     skills = [s for s in SKILL_ORDER if any(r.skill == s for r in results)]
     bottom = np.zeros(len(skills))
-    for level in ("B", "C", "D", "None"):
-        counts = np.array([sum(str(r.iso_level) == level for r in results if r.skill == s) for s in skills])
-        ax1.bar(
-            skills,
-            counts,
-            bottom=bottom,
-            color=colors[level],
-            label=f"level {level}" if level != "None" else "below D",
-        )
+    for level in GRADES:
+        counts = np.array([sum(r.grade == level for r in results if r.skill == s) for s in skills])
+        ax1.bar(skills, counts, bottom=bottom, color=colors[level], label=labels[level])
         bottom += counts
     ax1.set_ylabel("welds")
-    ax1.set_title("ISO 5817 level")
+    ax1.set_title("ISO 5817 level of the weld")
     ax1.legend(fontsize=8)
     rng = np.random.default_rng(0)
     for i, s in enumerate(skills):
@@ -181,7 +188,7 @@ def plot(results: list[WeldResult], path: Path, title: str) -> Path:
             x,
             [r.quality for r in rs],
             s=14,
-            c=[colors[str(r.iso_level)] for r in rs],
+            c=[colors[r.grade] for r in rs],
             edgecolors="k",
             linewidths=0.3,
         )
