@@ -122,3 +122,33 @@ def test_world_frame_recording_replays_the_torch_path(tmp_path: Path) -> None:
     err_mm = np.linalg.norm(np.array(tips[:n]) - back.pos_m[1 : n + 1], axis=1) * 1000.0
     assert ep.metadata.completed and n > 80
     assert np.sqrt(np.mean(err_mm**2)) < 1.0 and err_mm.max() < 2.0
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "demos"
+
+
+@pytest.mark.parametrize(
+    ("name", "frame", "skill"),
+    [
+        ("fillet_pb_master_zigzag.csv", "world", "master"),
+        ("fillet_pb_novice_stringer.csv", "world", "novice"),
+        ("fillet_pb_master_circle.parquet", "seam", "master"),
+    ],
+)
+def test_shipped_samples_are_valid_recordings(name: str, frame: str, skill: str) -> None:
+    rec = read_recording(SAMPLES / name)
+    assert rec.frame.value == frame and rec.header["skill"] == skill and rec.header["seam"] == "fillet_pb"
+    assert rec.n_samples > 300 and rec.arc_on.all() and isinstance(rec.header["seed"], int)
+
+
+def test_the_master_sample_replays_to_level_b() -> None:
+    env = gym.make("weldcraft/FilletPB-v0")
+    try:
+        ep = import_recording(SAMPLES / "fillet_pb_master_circle.parquet", env)
+    finally:
+        env.close()
+    assert (
+        ep.metadata.iso_level == "B"
+        and ep.metadata.completed
+        and ep.metadata.welder_id == "craftsman-master-3"
+    )

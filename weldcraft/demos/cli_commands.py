@@ -56,10 +56,10 @@ class DemosImportConfig:
     seam_file: str | None = None
     out_dir: str | None = None  # where config.yaml goes (default outputs/<date>/<time>/)
     dataset: str = "weldcraft/fillet_pb/imported-v0"
-    seed: int = 0
-    randomize: bool = False
+    seed: int | None = None  # None: each file's header seed (see demos/README.md)
+    randomize: bool = True
     welder_id: str | None = None
-    skill: str = "human"
+    skill: str | None = None  # None: the header's skill, else "human"
     overwrite: bool = False
 
 
@@ -322,8 +322,9 @@ def import_cmd(cfg: DictConfig, ctx: RunContext) -> int:
     try:
         episodes = []
         for k, path in enumerate(paths):
+            seed = None if cfg.seed is None else int(cfg.seed) + k
             ep = import_recording(
-                path, env, seed=int(cfg.seed) + k, welder_id=cfg.welder_id, skill=str(cfg.skill)
+                path, env, seed=seed, welder_id=cfg.welder_id, skill=cfg.skill, default_seed=k
             )
             episodes.append(ep)
             m = ep.metadata

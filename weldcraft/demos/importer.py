@@ -184,11 +184,14 @@ def import_recording(
     seed: int | None = None,
     welder_id: str | None = None,
     skill: str | None = None,
+    default_seed: int = 0,
 ) -> Episode:
     """Read, validate and replay the recording at `path` in `env`.
 
-    `seed` defaults to the header's `seed` (None: a fresh env draw); welder_id and skill default to
-    the header's, then to the file name and "human".
+    The part the recording is replayed on: `seed` if given, else the header's `seed` (the part it was
+    recorded on). Without either, a world-frame recording replays on the part at its programmed place
+    (what a motion-capture session on a fixtured part measured) and a seam-frame one on the env's draw
+    for `default_seed`. welder_id and skill default to the header's, then to the file stem and "human".
     """
     rec = read_recording(path)
     header = rec.header
@@ -199,12 +202,20 @@ def import_recording(
             where=f"{path} field 'seam'",
         )
     use_seed = seed if seed is not None else header.get("seed")
-    if use_seed is not None and not isinstance(use_seed, int):
+    if use_seed is not None and (isinstance(use_seed, bool) or not isinstance(use_seed, int)):
         raise DataError(f"header seed must be an integer, got {use_seed!r}", where=f"{path} field 'seed'")
+    options: dict[str, Any] | None = None
+    if use_seed is None and rec.frame is PoseFrame.WORLD:
+        from weldcraft.envs.seam_world import nominal_realization
+
+        options = {"realization": nominal_realization(env.unwrapped.job)}
+    elif use_seed is None:
+        use_seed = default_seed
     return replay_recording(
         rec,
         env,
         seed=use_seed,
+        options=options,
         welder_id=str(welder_id or header.get("welder_id") or Path(path).stem),
         skill=str(skill or header.get("skill") or "human"),
         style=str(header.get("style") or "recorded"),

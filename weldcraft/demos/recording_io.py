@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -339,8 +339,8 @@ def write_recording(rec: Recording, path: PathLikeStr, *, length_unit: str = "m"
     header = _file_header(rec, unit)
     suffix = p.suffix.lower()
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    os.close(fd)
+    # a plain open() of a unique name (not mkstemp, which makes the file 0600) keeps the user's umask
+    tmp_name = str(p.parent / f".{p.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         if suffix == ".csv":
             _write_csv(Path(tmp_name), header, cols)
