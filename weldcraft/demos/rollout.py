@@ -70,20 +70,21 @@ def craftsman_episode(
     rec = EpisodeRecorder()
     rec.start(obs, info)
     craftsman.begin(env)
-    truth0 = e.true_seam_state()
-    commands = [action_to_command(np.zeros(5), truth0, env)]
+    truth = e.true_seam_state()
+    commands = [action_to_command(np.zeros(5), truth, env)]
     s_aim = [0.0]
     lateral: list[float] = []
     done = False
     while not done:
-        action = craftsman.act(env)
+        action = craftsman.act(env, truth)
         obs, reward, term, trunc, info = env.step(action)
         rec.add(action, obs, float(reward), bool(term), bool(trunc), info)
         cmd = craftsman.last_command
         assert cmd is not None
         commands.append(cmd)
         s_aim.append(s_aim[-1] + cmd.travel_speed_mm_s * e.dt)
-        lateral.append(float(e.true_seam_state().torch.lateral_offset_mm))
+        truth = e.true_seam_state()  # after the step: the achieved torch, and the truth for the next action
+        lateral.append(float(truth.torch.lateral_offset_mm))
         done = bool(term or trunc)
     job = e.job
     episode = rec.finish(

@@ -87,11 +87,15 @@ class Craftsman:
         self.hand = CraftsmanHand(self.skill, self.style, e.wps, e.dt, self._rng, deposit_area_mm2(e.wps))
         self.last_command = None
 
-    def act(self, env: Any) -> np.ndarray:
-        """The action (5,) float32 for the next step; reads the env's privileged seam truth."""
+    def act(self, env: Any, truth: Any = None) -> np.ndarray:
+        """The action (5,) float32 for the next step; reads the env's privileged seam truth.
+
+        `truth` may pass `env.unwrapped.true_seam_state()` when the caller already has it for this step.
+        """
         if self.hand is None:
             raise UserError("Craftsman.act() before begin(env)")
-        truth = env.unwrapped.true_seam_state()
+        if truth is None:
+            truth = env.unwrapped.true_seam_state()
         intent = self.hand.command(truth.gap_mm)
         action = command_to_action(intent, truth, env)
         self.last_intent = intent
