@@ -60,15 +60,8 @@ class SweepCommandConfig:
 
 
 @dataclass
-class RunConfig:
+class RunConfig(SweepCommandConfig):
     """`weldcraft run`: the main job on embedded defaults."""
-
-    seam: Any = None
-    seam_file: str | None = None
-    out_dir: str | None = None
-    sweep: SweepConfig = field(default_factory=SweepConfig)
-    process: ProcessOverrides = field(default_factory=ProcessOverrides)
-    debug: DebugConfig = field(default_factory=DebugConfig)
 
 
 @dataclass
