@@ -119,7 +119,7 @@ CONTROLLERS: dict[str, ControllerCaps] = {
         "KUKA KRL",
         24,
         KRL_RESERVED,
-        native_weave=frozenset({"zigzag", "circle"}),
+        native_weave=frozenset({"zigzag"}),
         default_max_points=1000,
     ),
     "fanuc": ControllerCaps(
@@ -127,7 +127,7 @@ CONTROLLERS: dict[str, ControllerCaps] = {
         "FANUC TP",
         10,
         frozenset(),
-        native_weave=frozenset({"zigzag", "circle"}),
+        native_weave=frozenset({"zigzag"}),
         default_max_points=1500,
         uppercase_names=True,
     ),

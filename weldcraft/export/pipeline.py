@@ -9,6 +9,7 @@ arc-on section longer than the controller's program limit).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from weldcraft.errors import DataError
 from weldcraft.export.densify import densify_program
 from weldcraft.export.formats.base import EXPORTERS, EmitJob, Exporter
 from weldcraft.export.program import Segment, WeldProgram
-from weldcraft.export.records import RobotSpec
+from weldcraft.export.records import RobotSpec, WeaveData
 from weldcraft.export.simplify import DEFAULT_TOL_DEG, DEFAULT_TOL_MM, simplify_program
 from weldcraft.export.templates import load_template
 from weldcraft.export.validate import (
@@ -88,7 +89,9 @@ def resolve_template(exporter: Exporter, template: Any) -> Any:
     return template
 
 
-def extract_native_weave(program: WeldProgram, patterns: frozenset[str], max_rms_mm: float) -> WeldProgram:
+def extract_native_weave(
+    program: WeldProgram, supports: Callable[[WeaveData], bool], max_rms_mm: float
+) -> WeldProgram:
     """Replace dense weaving weld segments by base path + weave data where a supported weave is detected."""
     pos = np.array(program.tcp_pos_m)
     quat = np.array(program.tcp_quat_xyzw)
@@ -100,7 +103,7 @@ def extract_native_weave(program: WeldProgram, patterns: frozenset[str], max_rms
             continue
         sl = slice(seg.start, seg.stop)
         fit = detect_weave(program.t_s[sl], pos[sl], quat[sl], max_rms_mm=max_rms_mm)
-        if fit is None or fit.weave.pattern not in patterns:
+        if fit is None or not supports(fit.weave):
             if fit is not None:
                 log.info(
                     "weave %s at points %d..%d is not native here; kept dense",
@@ -132,19 +135,23 @@ def extract_native_weave(program: WeldProgram, patterns: frozenset[str], max_rms
     )
 
 
-def prepare_program(program: WeldProgram, fmt: str, options: ExportOptions | None = None) -> WeldProgram:
+def prepare_program(
+    program: WeldProgram, fmt: str, options: ExportOptions | None = None, template: Any = None
+) -> WeldProgram:
     """The program as `fmt` will carry it: native weave extracted or densified, then simplified."""
     opt = options or ExportOptions()
-    caps = get_exporter(fmt).caps
+    exporter = get_exporter(fmt)
+    caps = exporter.caps
     out = program
     if any(
-        s.native_weave and (s.weave is None or s.weave.pattern not in caps.native_weave) for s in out.segments
+        s.native_weave and (s.weave is None or not exporter.supports_weave(s.weave)) for s in out.segments
     ):
         out = densify_program(out, opt.densify_dt_s)
     if caps.native_weave and opt.native_weave:
-        out = extract_native_weave(out, caps.native_weave, opt.weave_max_rms_mm)
+        out = extract_native_weave(out, exporter.supports_weave, opt.weave_max_rms_mm)
     if caps.simplify and opt.simplify:
-        out = simplify_program(out, opt.tol_mm, opt.tol_deg)
+        tmpl = resolve_template(exporter, template)
+        out = simplify_program(out, opt.tol_mm, opt.tol_deg, keep_welds=exporter.dense_welds(tmpl, out))
     return out
 
 
@@ -234,7 +241,7 @@ def export_program(
         )
     if not report.ok and report.checks_failed() & {"non_finite", "time"}:
         raise ExportRefused(report.merged(extra))
-    prepared = prepare_program(program, fmt, opt).renamed(prog_name)
+    prepared = prepare_program(program, fmt, opt, tmpl).renamed(prog_name)
     max_points = getattr(tmpl, "max_points_per_program", 0) or caps.default_max_points
     parts, split_issues = split_parts(prepared, max_points)
     extra += split_issues

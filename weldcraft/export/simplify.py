@@ -68,7 +68,11 @@ def rdp_indices(
 
 
 def simplify_program(
-    program: WeldProgram, tol_mm: float = DEFAULT_TOL_MM, tol_deg: float = DEFAULT_TOL_DEG
+    program: WeldProgram,
+    tol_mm: float = DEFAULT_TOL_MM,
+    tol_deg: float = DEFAULT_TOL_DEG,
+    *,
+    keep_welds: bool = False,
 ) -> WeldProgram:
     """The program with the points that the tolerance makes redundant removed, segment by segment.
 
@@ -76,6 +80,7 @@ def simplify_program(
         program: any program (dense samples or already simplified).
         tol_mm: largest position deviation (mm) at a dropped point's time.
         tol_deg: largest orientation deviation (deg) at a dropped point's time.
+        keep_welds: keep every point of the weld segments (formats that stream samples, e.g. servoj).
     """
     if tol_mm <= 0.0 or tol_deg <= 0.0:
         raise ValueError(f"tolerances must be positive, got {tol_mm} mm and {tol_deg} deg")
@@ -84,7 +89,12 @@ def simplify_program(
     count = 0
     for seg in program.segments:
         sl = slice(seg.start, seg.stop)
-        idx = rdp_indices(program.t_s[sl], program.tcp_pos_m[sl], program.tcp_quat_xyzw[sl], tol_mm, tol_deg)
+        if keep_welds and seg.is_weld:
+            idx = np.arange(seg.n_points, dtype=np.int64)
+        else:
+            idx = rdp_indices(
+                program.t_s[sl], program.tcp_pos_m[sl], program.tcp_quat_xyzw[sl], tol_mm, tol_deg
+            )
         kept.append(idx + seg.start)
         new_segments.append(
             Segment(seg.kind, count, count + idx.size, seg.process, seg.weave, seg.weave_in_points)

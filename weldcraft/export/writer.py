@@ -28,6 +28,9 @@ def write_files_atomic(out_dir: PathLikeStr, files: Mapping[str, str | bytes]) -
             raise ValueError(f"output path {rel!r} must be relative and inside the output directory")
     created_dirs: list[Path] = []
     temps: list[tuple[Path, Path]] = []
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = 0o666 & ~umask  # what open() would give; mkstemp's files are 0600
     try:
         for rel, content in files.items():
             final = root / rel
@@ -42,6 +45,7 @@ def write_files_atomic(out_dir: PathLikeStr, files: Mapping[str, str | bytes]) -
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp_name, mode)
         for tmp, final in temps:
             os.replace(tmp, final)
     except OSError as exc:

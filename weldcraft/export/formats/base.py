@@ -94,6 +94,14 @@ class Exporter(ABC):
     def sniff(self, path: Path, head: str) -> bool:
         return path.suffix.lower() in self.extensions
 
+    def dense_welds(self, template: Any, program: WeldProgram) -> bool:
+        """Whether arc-on points must stay as sampled (not simplified) for this template and program."""
+        return False
+
+    def supports_weave(self, weave: WeaveData) -> bool:
+        """Whether the controller can superimpose this weave itself (pattern and dwells)."""
+        return weave.pattern in self.caps.native_weave
+
 
 EXPORTERS: Registry[type[Exporter]] = Registry("exporter")
 
