@@ -228,3 +228,11 @@ def program_from_json(text: str, where: str = "<json>") -> WeldProgram:
 def load_program_json(path: PathLikeStr) -> WeldProgram:
     p = Path(path)
     return program_from_json(p.read_text(encoding="utf-8"), where=str(p))
+
+
+def save_program_json(program: WeldProgram, path: PathLikeStr) -> Path:
+    """Write the program document atomically to `path`; returns the path."""
+    from weldcraft.export.writer import write_files_atomic
+
+    p = Path(path)
+    return write_files_atomic(p.parent, {p.name: program_to_json(program)})[0]

@@ -323,4 +323,12 @@ def read_program(
         raise DataError("no such program file", where=str(p))
     name = fmt or detect_format(p)
     exporter = get_exporter(name)
-    return exporter.read(p, resolve_template(exporter, template), robot)
+    tmpl = resolve_template(exporter, template)
+    try:
+        return exporter.read(p, tmpl, robot)
+    except DataError as exc:
+        if exc.where is None:
+            raise DataError(exc.message, where=str(p)) from None
+        raise
+    except (ValueError, IndexError, KeyError) as exc:
+        raise DataError(f"cannot read the {name} program: {exc}", where=str(p)) from None

@@ -2,9 +2,10 @@
 
 A controller interpolates linearly between programmed points: position along the chord, orientation by
 slerp. A point may be dropped when the chord between the kept neighbours reproduces it within
-`tol_mm` in position and `tol_deg` in orientation. The error is measured at the same *time*
-(synchronized Euclidean distance, as in trajectory compression): the chord is parametrised by time, so
-speed changes along a straight line are kept too, not only the geometry.
+`tol_mm` in position and `tol_deg` in orientation. On weld segments the error is measured at the same
+*time* (synchronized Euclidean distance, as in trajectory compression): the chord is parametrised by time,
+so speed changes along a straight weld are kept too (travel speed sets the heat input). On air moves only
+the geometry counts; the kept points keep their times.
 
 Every segment is simplified on its own, so its first and last points (arc on/off events and process
 changes) are always kept.
@@ -23,16 +24,23 @@ DEFAULT_TOL_DEG = 0.1
 
 
 def span_errors(
-    t_s: FloatArray, pos_m: FloatArray, rot: Rotation, a: int, b: int
+    t_s: FloatArray, pos_m: FloatArray, rot: Rotation, a: int, b: int, synchronized: bool = True
 ) -> tuple[FloatArray, FloatArray]:
-    """Errors of the points a+1 .. b-1 against the time-parametrised chord a → b.
+    """Errors of the points a+1 .. b-1 against the chord a → b.
 
-    Returns (position error mm (b-a-1,), orientation error deg (b-a-1,)).
+    With `synchronized` the chord is parametrised by time (the point is compared with where the chord is
+    at the same time); otherwise by the projection of the point onto the chord (geometry only, and the
+    orientation at that chord parameter). Returns (position error mm (b-a-1,), orientation error deg).
     """
     inner = np.arange(a + 1, b)
+    chord_vec = pos_m[b] - pos_m[a]
+    length2 = float(chord_vec @ chord_vec)
     dt = t_s[b] - t_s[a]
-    u = (t_s[inner] - t_s[a]) / dt if dt > 0 else np.linspace(0.0, 1.0, b - a + 1)[1:-1]
-    chord = pos_m[a] + u[:, None] * (pos_m[b] - pos_m[a])
+    if synchronized or length2 < 1e-12:
+        u = (t_s[inner] - t_s[a]) / dt if dt > 0 else np.linspace(0.0, 1.0, b - a + 1)[1:-1]
+    else:
+        u = np.clip((pos_m[inner] - pos_m[a]) @ chord_vec / length2, 0.0, 1.0)
+    chord = pos_m[a] + u[:, None] * chord_vec
     err_mm = np.linalg.norm(pos_m[inner] - chord, axis=1) * 1000.0
     ra = rot[a]
     rel = (ra.inv() * rot[b]).as_rotvec()
@@ -42,7 +50,12 @@ def span_errors(
 
 
 def rdp_indices(
-    t_s: FloatArray, pos_m: FloatArray, quat_xyzw: FloatArray, tol_mm: float, tol_deg: float
+    t_s: FloatArray,
+    pos_m: FloatArray,
+    quat_xyzw: FloatArray,
+    tol_mm: float,
+    tol_deg: float,
+    synchronized: bool = True,
 ) -> IntArray:
     """Indices (ascending, first and last included) of the points to keep for one run of points."""
     n = t_s.shape[0]
@@ -56,7 +69,7 @@ def rdp_indices(
         a, b = stack.pop()
         if b - a < 2:
             continue
-        err_mm, err_deg = span_errors(t_s, pos_m, rot, a, b)
+        err_mm, err_deg = span_errors(t_s, pos_m, rot, a, b, synchronized)
         score = np.maximum(err_mm / tol_mm, err_deg / tol_deg)
         k = int(np.argmax(score))
         if score[k] > 1.0:
@@ -92,8 +105,15 @@ def simplify_program(
         if keep_welds and seg.is_weld:
             idx = np.arange(seg.n_points, dtype=np.int64)
         else:
+            # Weld timing is process-relevant (speed sets the heat input), air timing is not: air moves
+            # are simplified by geometry and the kept points keep their times.
             idx = rdp_indices(
-                program.t_s[sl], program.tcp_pos_m[sl], program.tcp_quat_xyzw[sl], tol_mm, tol_deg
+                program.t_s[sl],
+                program.tcp_pos_m[sl],
+                program.tcp_quat_xyzw[sl],
+                tol_mm,
+                tol_deg,
+                seg.is_weld,
             )
         kept.append(idx + seg.start)
         new_segments.append(

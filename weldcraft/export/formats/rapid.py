@@ -506,12 +506,17 @@ def _read_welddata(mods: _Modules, weld: str, tmpl: RapidTemplate, where: str) -
     vals = {k: float(v) for k, v in m.groupdict().items()}
     speed = vals.get("weld_speed_mm_s") or _literal(text, where)[0]
     wfs = vals.get("wire_feed_m_min", vals.get("wire_feed_mm_s", 0.0) * 60.0 / 1000.0)
-    proc = ProcessData(
-        wire_feed_m_min=wfs,
-        voltage_v=vals.get("voltage_v", 0.0),
-        travel_speed_mm_s=vals.get("travel_speed_mm_s", float(speed)),
-        wire_diameter_mm=vals.get("wire_diameter_mm", 1.2),
-    )
+    try:
+        proc = ProcessData(
+            wire_feed_m_min=wfs,
+            voltage_v=vals.get("voltage_v", 0.0),
+            travel_speed_mm_s=vals.get("travel_speed_mm_s", float(speed)),
+            wire_diameter_mm=vals.get("wire_diameter_mm", 1.2),
+        )
+    except DataError as exc:
+        raise DataError(
+            f"welddata {weld}: {exc.message} (read with the template's welddata layout)", where=where
+        ) from None
     return proc, float(speed)
 
 
