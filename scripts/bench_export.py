@@ -45,7 +45,15 @@ def main() -> int:
                 points_written[fmt] = result.program.n_points
             totals.append(time.perf_counter() - t0)
             b0 = time.perf_counter()
-            table = np.column_stack([program.t_s, program.tcp_pos_m * 1000.0, program.tcp_quat_xyzw, program.q_rad, program.arc_on])
+            table = np.column_stack(
+                [
+                    program.t_s,
+                    program.tcp_pos_m * 1000.0,
+                    program.tcp_quat_xyzw,
+                    program.q_rad,
+                    program.arc_on,
+                ]
+            )
             np.savetxt(Path(tmp) / "baseline.csv", table, fmt="%.6f", delimiter=",")
             baselines.append(time.perf_counter() - b0)
     total, base = min(totals), min(baselines)
