@@ -29,10 +29,9 @@ def main() -> int:
     args = parser.parse_args()
     weld_mm = 300.0
     duration_s = 5.5 + weld_mm / 6.0
-    program = sample_program(
-        weave=WeaveData("zigzag", 3.0, 1.5, 0.1, 0.0, 0.1), weld_length_mm=weld_mm, rate_hz=args.points / duration_s,
-        name="bench",
-    )  # fmt: skip
+    weave = WeaveData("zigzag", 3.0, 1.5, 0.1, 0.0, 0.1)
+    rate_hz = args.points / duration_s
+    program = sample_program(weave=weave, weld_length_mm=weld_mm, rate_hz=rate_hz, name="bench")
     per_format: dict[str, float] = {fmt: float("inf") for fmt in FORMATS}
     totals, baselines, points_written = [], [], {}
     for _ in range(args.repeat):

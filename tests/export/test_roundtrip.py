@@ -158,3 +158,25 @@ def test_centre_dwell_is_native_only_where_the_controller_has_it() -> None:
     assert get_exporter("rapid").supports_weave(w)
     assert not get_exporter("krl").supports_weave(w) and not get_exporter("fanuc").supports_weave(w)
     assert not get_exporter("urscript").supports_weave(WeaveData("zigzag", 3.0, 1.0))
+
+
+def test_json_keeps_native_weave_parameters(zigzag_program: WeldProgram, tmp_path: Path) -> None:
+    _, from_rapid = _read_back(zigzag_program, "rapid", tmp_path / "rapid")
+    result = export_program(from_rapid, "json", tmp_path / "json", name="fillet")
+    back = read_program(result.paths[0])
+    assert back.n_points == from_rapid.n_points and back.segments[1].native_weave
+    assert back.segments[1].weave == from_rapid.segments[1].weave
+
+
+def test_a_trembling_weave_still_goes_native_within_the_round_trip_tolerance(tmp_path: Path) -> None:
+    from weldcraft.export.sample import sample_program
+
+    from .conftest import ZIGZAG
+
+    noisy = sample_program(weave=ZIGZAG, rng=np.random.default_rng(11), noise_mm=0.08)
+    written, back = _read_back(noisy, "rapid", tmp_path)
+    assert written.segments[1].native_weave and written.segments[1].n_points == 2
+    dense = densify_program(back, 0.005)
+    weld = noisy.arc_on
+    assert path_rms_mm(noisy.tcp_pos_m[weld], dense.tcp_pos_m[dense.arc_on]) <= 0.5
+    assert synchronized_rms_mm(noisy.t_s[weld], noisy.tcp_pos_m[weld], dense.t_s, dense.tcp_pos_m) <= 0.5

@@ -27,7 +27,7 @@ from weldcraft.export.formats.base import EXPORTERS, BaseTemplate, EmitJob, Expo
 from weldcraft.export.ir_json import load_program_json, program_to_json
 from weldcraft.export.numfmt import fixed_rows, fixed_table
 from weldcraft.export.program import Segment, WeldProgram
-from weldcraft.export.records import ProcessData, Provenance, RobotSpec
+from weldcraft.export.records import ProcessData, Provenance, RobotSpec, WeaveData
 
 PROCESS_COLUMNS = ("wire_feed_m_min", "voltage_v", "travel_speed_mm_s", "wire_diameter_mm")
 
@@ -178,6 +178,10 @@ class JsonExporter(Exporter):
     format = "json"
     template_cls = JsonTemplate
     extensions = (".json",)
+
+    def supports_weave(self, weave: WeaveData) -> bool:
+        # The IR document keeps weave parameters as they are (no detection: samples stay samples).
+        return True
 
     def emit(self, job: EmitJob) -> dict[str, str | bytes]:
         return {f"{job.name}.json": program_to_json(job.program.renamed(job.name))}
