@@ -37,7 +37,9 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            raise UserError(f"unknown {self.kind} {name!r}; choose one of: {', '.join(sorted(self._items))}") from None
+            raise UserError(
+                f"unknown {self.kind} {name!r}; choose one of: {', '.join(sorted(self._items))}"
+            ) from None
 
     def names(self) -> list[str]:
         return sorted(self._items)

@@ -16,7 +16,7 @@ import numpy as np
 from weldcraft.types import FloatArray
 
 
-class JointKind(str, enum.Enum):
+class JointKind(enum.StrEnum):
     """The joint types weldcraft models."""
 
     FILLET = "fillet"  # T-joint, fillet weld in the corner
@@ -31,7 +31,7 @@ class JointKind(str, enum.Enum):
         return self in (JointKind.FILLET, JointKind.LAP, JointKind.CORNER)
 
 
-class WeldingPosition(str, enum.Enum):
+class WeldingPosition(enum.StrEnum):
     """ISO 6947 welding positions, each a gravity direction in the seam frame.
 
     The seam frame at arc length s has columns (t, n, b): t the travel tangent, n the unit vector that
@@ -78,10 +78,14 @@ class JointSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", JointKind(self.kind))
         if not (math.isfinite(self.thickness_mm) and self.thickness_mm > 0.0):
-            raise ValueError(f"thickness_mm must be a positive number of millimetres, got {self.thickness_mm!r}")
+            raise ValueError(
+                f"thickness_mm must be a positive number of millimetres, got {self.thickness_mm!r}"
+            )
         if self.kind is JointKind.SINGLE_V_BUTT:
             if not 20.0 <= self.groove_angle_deg <= 90.0:
-                raise ValueError(f"groove_angle_deg of a single-V butt must be in [20, 90], got {self.groove_angle_deg}")
+                raise ValueError(
+                    f"groove_angle_deg of a single-V butt must be in [20, 90], got {self.groove_angle_deg}"
+                )
             if not 0.0 <= self.root_face_mm < self.thickness_mm:
                 raise ValueError(
                     f"root_face_mm must be in [0, thickness_mm={self.thickness_mm}), got {self.root_face_mm}"

@@ -1,0 +1,3 @@
+from weldcraft.cli.main import console_main
+
+console_main()

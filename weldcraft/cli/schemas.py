@@ -1,0 +1,84 @@
+"""Dataclass schemas of every config group and command config (STYLE: unknown keys are errors).
+
+Each YAML file under `configs/` starts its defaults list with the schema it extends, so Hydra merges it
+onto a typed structured config: a typo in a YAML key or an override, or a wrong type, fails composition.
+Derived values are code, never interpolations that compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+_REGISTERED = False
+
+
+@dataclass
+class ProcessOverrides:
+    """Overrides of the WeldJob's WPS; None keeps the job's value. Units in the key names."""
+
+    wire_feed_m_min: float | None = None
+    voltage_v: float | None = None
+    travel_speed_mm_s: float | None = None
+    ctwd_mm: float | None = None
+    travel_angle_deg: float | None = None
+    work_angle_deg: float | None = None
+
+
+@dataclass
+class DebugConfig:
+    """Knobs that make a run small and fast (the `debug=fast` preset); defaults are a full run."""
+
+    fast: bool = False
+
+
+@dataclass
+class SweepConfig:
+    """The grid of the ISO 5817 level map: travel speed x CTWD, [low, high] each, `resolution` per axis."""
+
+    travel_speed_mm_s: list[float] = field(default_factory=lambda: [2.0, 14.0])
+    ctwd_mm: list[float] = field(default_factory=lambda: [8.0, 30.0])
+    resolution: int = 61
+
+
+@dataclass
+class SweepCommandConfig:
+    """`weldcraft sweep`: grade a weld over travel speed x CTWD.
+
+    `seam` is the config group of WeldJob presets (configs/seam/); `seam=path/to/part.yaml` loads your own
+    part instead (it becomes `seam_file`). `process.*` overrides the job's WPS.
+    """
+
+    seam: Any = None
+    seam_file: str | None = None
+    out_dir: str | None = None
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
+    debug: DebugConfig = field(default_factory=DebugConfig)
+
+
+@dataclass
+class RunConfig:
+    """`weldcraft run`: the main job on embedded defaults."""
+
+    seam: Any = None
+    seam_file: str | None = None
+    out_dir: str | None = None
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
+    debug: DebugConfig = field(default_factory=DebugConfig)
+
+
+def register_all() -> None:
+    """Put every schema into Hydra's ConfigStore (idempotent)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    cs = ConfigStore.instance()
+    cs.store(group="process", name="process_schema", node=ProcessOverrides)
+    cs.store(group="debug", name="debug_schema", node=DebugConfig)
+    cs.store(name="sweep_schema", node=SweepCommandConfig)
+    cs.store(name="run_schema", node=RunConfig)
+    _REGISTERED = True
