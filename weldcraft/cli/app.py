@@ -12,7 +12,6 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from weldcraft.errors import UserError
+from weldcraft.fileio import write_text_atomic
 from weldcraft.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -159,18 +159,6 @@ def make_out_dir(cfg: DictConfig) -> Path:
         out = Path("outputs") / now.strftime("%Y-%m-%d") / now.strftime("%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def run_command(cmd: Command, overrides: Sequence[str]) -> int:
