@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from weldcraft.demos.recording import (
     header_value_is_json,
 )
 from weldcraft.errors import DataError
+from weldcraft.fileio import atomic_path
 from weldcraft.types import FloatArray, PathLikeStr
 
 VERSION_KEY = "weldcraft_recording"
@@ -338,22 +337,13 @@ def write_recording(rec: Recording, path: PathLikeStr, *, length_unit: str = "m"
     cols = recording_columns(rec, unit)
     header = _file_header(rec, unit)
     suffix = p.suffix.lower()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    # a plain open() of a unique name (not mkstemp, which makes the file 0600) keeps the user's umask
-    tmp_name = str(p.parent / f".{p.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise DataError(f"unknown recording extension {suffix!r}; expected .csv or .parquet", where=str(p))
+    with atomic_path(p) as tmp:
         if suffix == ".csv":
-            _write_csv(Path(tmp_name), header, cols)
-        elif suffix in (".parquet", ".pq"):
-            _write_parquet(Path(tmp_name), header, cols)
+            _write_csv(tmp, header, cols)
         else:
-            raise DataError(
-                f"unknown recording extension {suffix!r}; expected .csv or .parquet", where=str(p)
-            )
-        os.replace(tmp_name, p)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+            _write_parquet(tmp, header, cols)
     return p
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from weldcraft.demos.craftsman.policy import Craftsman
 from weldcraft.demos.rollout import craftsman_episode
 from weldcraft.demos.weave_analysis import estimate_weave
+from weldcraft.fileio import atomic_path, write_text_atomic
 
 SKILL_ORDER = ("master", "competent", "novice")
 GRADES = ("B", "C", "D", "None", "incomplete")
@@ -200,8 +201,8 @@ def plot(results: list[WeldResult], path: Path, title: str) -> Path:
         ax2.axhline(y, color="0.8", lw=0.8, zorder=0)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
     return path
 
@@ -219,7 +220,7 @@ def main() -> None:
     summary = summarize(results)
     png = plot(results, Path(args.png), f"Craftsman ({args.style}) on {args.seams} random {args.env} seams")
     if args.json:
-        Path(args.json).write_text(json.dumps([r.__dict__ for r in results], indent=1, default=str) + "\n")
+        write_text_atomic(args.json, json.dumps([r.__dict__ for r in results], indent=1, default=str) + "\n")
     print(
         json.dumps(
             {"env": args.env, "seams": args.seams, "style": args.style, "png": str(png), "skills": summary}
