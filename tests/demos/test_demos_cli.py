@@ -89,6 +89,11 @@ def test_record_import_end_to_end_on_the_tiny_seam(
     metas = ds.episode_metadata(data)
     assert [m.seed for m in metas] == [0, 1] and {m.skill for m in metas} == {"master"}
     assert ds.weldcraft_metadata(data)["provenance"]["config"]["skill"] == "master"
+    assert main(["demos", "validate", "dataset=wc/tiny/master-v0"]) == 0  # the real env is recovered
+    assert "valid (2 episodes)" in capsys.readouterr().out
+    env = data.recover_environment()
+    assert env.unwrapped.job.name == "tiny_fillet"
+    env.close()
     # a malformed recording: exit 2, one line with file, line and field, and no dataset written
     bad = tmp_path / "bad.csv"
     header = "# weldcraft_recording: 1\n# frame: seam\n# length_unit: m\nt_s,x,y,z,qx,qy,qz,qw,arc_on\n"
