@@ -18,6 +18,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import gymnasium as gym
@@ -29,6 +30,7 @@ from weldcraft.envs.bead import BeadRecorder, WeaveWindow, weave_window_steps
 from weldcraft.envs.cell_setup import CellHandle, make_cell
 from weldcraft.envs.config import ActionScaling, RandomizationConfig, RewardWeights, SensorConfig
 from weldcraft.envs.observation import N_ACTIONS, OBS_CLIP, OBS_INDEX, OBS_INV_SCALE, OBS_SIZE
+from weldcraft.envs.robot.config import CELL_CONFIG_DIR, load_cell_config
 from weldcraft.envs.seam_buffer import SeamCorrectionBuffer
 from weldcraft.envs.seam_world import SeamWorld, nominal_realization, scaled_job
 from weldcraft.envs.torch_geometry import (
@@ -46,13 +48,14 @@ from weldcraft.envs.true_state import TrueSeamState
 from weldcraft.errors import ConfigError, UserError
 from weldcraft.process import BeadSample, ProcessModel
 from weldcraft.seams import JointKind, SeamRealization, WeldJob, load_job
+from weldcraft.seams.config import presets_dir
 from weldcraft.types import FloatArray
 
 logger = logging.getLogger(__name__)
 Float32Array = npt.NDArray[np.float32]
 
 TERMINATION_REASONS = ("seam_complete", "collision", "lost_seam", "unreachable")
-_PRESCAN_SPACING_MM = 1.0
+_PRESCAN_SPACING_MM = 2.0
 _MIN_SPEED_RATIO = 0.05  # process-model speed floor when the torch stalls or backs up
 _DRIFT_UPDATE_MM = 0.02  # move the part body when the drift changed by this much
 
@@ -66,6 +69,33 @@ class _Pending(NamedTuple):
     normal_mm: float
     gap_mm: float
     raw: TrackerReading
+
+
+_CONFIG_CACHE: dict[tuple[str, str, int], Any] = {}
+
+
+def _cached_load(kind: str, name_or_path: str) -> Any:
+    """`load_job` / `load_cell_config` with a per-process cache keyed by the file and its mtime.
+
+    Parsing the YAML (pure-Python PyYAML) was 40 % of making an env; the records are frozen, so envs
+    made from the same unchanged file share one.
+    """
+    if kind == "job":
+        path = Path(name_or_path)
+        if not (path.suffix in (".yaml", ".yml") or path.exists()):
+            path = presets_dir() / f"{name_or_path}.yaml"
+    else:
+        path = Path(name_or_path)
+        if not path.exists():
+            path = CELL_CONFIG_DIR / f"{name_or_path}.yaml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1  # unknown name: let the loader raise its own error
+    key = (kind, str(name_or_path), stamp)
+    if key not in _CONFIG_CACHE:
+        _CONFIG_CACHE[key] = load_job(name_or_path) if kind == "job" else load_cell_config(name_or_path)
+    return _CONFIG_CACHE[key]
 
 
 def default_max_episode_steps(job: WeldJob, control_hz: float = 20.0, margin: float = 1.5) -> int:
@@ -119,7 +149,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         render_height: int = 240,
     ) -> None:
         super().__init__()
-        self.job = job if isinstance(job, WeldJob) else load_job(job)
+        self.job = job if isinstance(job, WeldJob) else _cached_load("job", str(job))
         if not (isinstance(control_hz, (int, float)) and 1.0 <= control_hz <= 1000.0):
             raise ConfigError(f"control_hz must be in [1, 1000], got {control_hz!r}", where="control_hz")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -163,6 +193,8 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self.client_id = pb.connect(pb.GUI if render_mode == "human" else pb.DIRECT)
         self._closed = False
         try:
+            if isinstance(cell, str):
+                cell = _cached_load("cell", cell)
             self.cell: CellHandle = make_cell(
                 self.client_id, cell, self.job, with_visuals=render_mode is not None
             )
