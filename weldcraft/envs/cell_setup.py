@@ -41,7 +41,7 @@ _BOXES: dict[WeldJob, list[Box]] = {}
 
 
 def _plate_boxes(job: WeldJob) -> list[Box]:
-    """`job.plate_boxes()` (nominal gap), cached per job: the extrusion takes 15 ms, and envs are made often."""
+    """`job.plate_boxes()` (nominal gap), cached per job (the extrusion takes 15 ms; envs are made often)."""
     boxes = _BOXES.get(job)
     if boxes is None:
         if len(_BOXES) > 64:
