@@ -134,3 +134,27 @@ def test_rgb_array_shows_the_bead_in_iso_colours() -> None:
         assert green(before) == 0 and green(after) > 50
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("preset", ["fillet_pb", "butt_pa", "lap_pb", "curved_fillet_pb"])
+def test_tracker_finds_each_presets_seam_on_its_real_plates(preset: str) -> None:
+    noiseless = {"noise_sigma_mm": 0.0, "outlier_prob": 0.0}
+    env = WeldCellEnv(preset, randomization={"enabled": False}, sensor=noiseless)
+    try:
+        job = env.job
+        env.reset(seed=0)
+        for s_m in (0.0, 0.01, 0.02):  # the approach scan covered the first look-ahead length
+            corr = env.buffer.query(s_m)
+            assert corr.ok and abs(corr.lateral_mm) < 0.02 and abs(corr.normal_mm) < 0.02
+        # the part slid 1.5 mm away from the robot: the tracker measures that shift in the seam frame
+        away = job.part_pose.rotation().inv().apply([1.0, 0.0, 0.0])
+        real = SeamRealization(job, tuple(1.5 * away), (0.0, 0.0, 0.0), job.gap, (0.0, 0.0), (0.0, 0.0))
+        env.reset(seed=0, options={"realization": real})
+        _, frame = env.world.programmed.point_frame(0.0)
+        shift_world = env.cell.world_rot_work @ job.part_pose.rotation().apply(1.5 * away)
+        expected = frame.T @ shift_world  # (t, n, b) components in mm
+        corr = env.buffer.query(0.0)
+        assert corr.lateral_mm == pytest.approx(expected[2], abs=0.03)
+        assert corr.normal_mm == pytest.approx(expected[1], abs=0.03)
+    finally:
+        env.close()

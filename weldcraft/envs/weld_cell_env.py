@@ -560,7 +560,13 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         """Scan at the current tool pose; the reading becomes available after the latency."""
         sensor = rot @ self._sensor_from_tool
         aim = tip + sensor @ self._lookahead_tool_m
-        reading = self.tracker.scan(aim, sensor, self.np_random)
+        depth_scale = 1.0
+        if self.job.joint.kind is JointKind.SINGLE_V_BUTT:
+            # the fan axis is tilted from the plate normal (travel/work angle): the groove looks deeper
+            ahead_m = self._s_cmd_m + self.sensor_config.lookahead_mm / 1000.0
+            n_ahead = self.world.programmed.frame(ahead_m)[:, 1]
+            depth_scale = 1.0 / max(abs(float(sensor[:, 2] @ n_ahead)), 0.2)
+        reading = self.tracker.scan(aim, sensor, self.np_random, depth_scale)
         ready = self._step + self._latency_steps
         if reading.valid:
             point = aim + (sensor[:, 1] * reading.lateral_mm - sensor[:, 2] * reading.vertical_mm) / 1000.0
