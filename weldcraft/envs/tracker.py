@@ -302,8 +302,8 @@ class LaserSeamTracker:
         # rays in the part frame: from the fan origin (standoff above the aim point along -z) through
         # the aim plane at lateral u, to _RAY_DEPTH_MM beyond it
         rot_t = self._part_rot.T
-        y_p = rot_t @ tool_rot[:, 1]
-        z_p = rot_t @ tool_rot[:, 2]
+        axes_p = rot_t @ tool_rot
+        y_p, z_p = axes_p[:, 1], axes_p[:, 2]
         aim_p = rot_t @ (aim_m - self._part_pos)
         sd = cfg.standoff_mm
         origin = aim_p - (sd / 1000.0) * z_p
