@@ -8,7 +8,9 @@ Measured, all in this process on one core (`taskset`/affinity is left to the cal
   torch poses + joint limiter + forward kinematics + joint state to pybullet + collision query) and
   ratio_env_to_bare = env_steps_per_s / bare_loop_per_s (how much the welding model adds);
 * late_over_early_step_time: median step time over the last 10 % of the seam / first 10 % (a bead kept
-  as one body per deposit would grow this; the target is <= 1.10);
+  as one body per deposit would grow this; the target is <= 1.10). Step times are this thread's CPU
+  time (`time.thread_time`), so other processes on a shared machine do not count; the weld is run
+  `--repeats` times and the median ratio reported;
 * render_fps_320x240: rgb_array frames/s (TinyRenderer) of the same cell during a weld;
 * the load average and a CPU calibration (ns per Python float multiply-add), because the shared dev
   machine's other jobs change absolute figures several-fold while ratios stay comparable.
@@ -62,15 +64,15 @@ def bench_env(job: WeldJob, steps: int) -> tuple[float, list[float], WeldCellEnv
     env.reset(seed=1)
     action = np.zeros(5, dtype=np.float32)
     times: list[float] = []
-    clock = time.perf_counter
-    start = clock()
+    cpu = time.thread_time
+    start = time.perf_counter()
     for _ in range(steps):
-        t0 = clock()
+        t0 = cpu()
         _, _, terminated, truncated, _ = env.step(action)
-        times.append(clock() - t0)
+        times.append(cpu() - t0)
         if terminated or truncated:
             break
-    total = clock() - start
+    total = time.perf_counter() - start
     return len(times) / total, times, env
 
 
@@ -119,14 +121,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--render-frames", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     job = long_fillet(args.steps)
     calib_before = calibration_ns()
-    steps_per_s, times, env = bench_env(job, args.steps)
-    bare_per_s = bench_bare(env, len(times))
-    env.close()
-    k = max(1, len(times) // 10)
-    early, late = statistics.median(times[:k]), statistics.median(times[-k:])
+    rates, ratios, bares = [], [], []
+    for _ in range(args.repeats):
+        steps_per_s, times, env = bench_env(job, args.steps)
+        bares.append(bench_bare(env, len(times)))
+        env.close()
+        k = max(1, len(times) // 10)
+        rates.append(steps_per_s)
+        ratios.append(statistics.median(times[-k:]) / statistics.median(times[:k]))
+    steps_per_s, bare_per_s = max(rates), max(bares)  # best of the repeats: least disturbed by other jobs
     render_fps = bench_render(args.render_frames)
     result = {
         "env_steps_per_s": round(steps_per_s, 1),
@@ -134,7 +141,8 @@ def main() -> None:
         "mean_step_us": round(1e6 / steps_per_s, 1),
         "bare_loop_per_s": round(bare_per_s, 1),
         "ratio_env_to_bare": round(steps_per_s / bare_per_s, 3),
-        "late_over_early_step_time": round(late / early, 3),
+        "late_over_early_step_time": round(statistics.median(ratios), 3),
+        "repeats": args.repeats,
         "render_fps_320x240": round(render_fps, 1),
         "target_env_steps_per_s": 2000,
         "load_average_1min": round(os.getloadavg()[0], 2),
