@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from weldcraft.errors import UserError
+from weldcraft.fileio import write_text_atomic
 from weldcraft.policies.actors import OracleActor, PolicyActor
 from weldcraft.policies.checkpoint import PolicyCheckpoint, load_checkpoint
 from weldcraft.policies.metrics import (
@@ -259,19 +259,9 @@ def write_report(
         doc["comparison"] = json_safe(compare(results[0].summary, results[1].summary))
         checks = doc["comparison"]["checks"]
         md += "\n" + "\n".join(f"- {name}: {'yes' if ok else 'NO'}" for name, ok in checks.items()) + "\n"
-    _write_atomic(out / "eval.json", json.dumps(doc, indent=2, sort_keys=False))
-    _write_atomic(out / "eval.md", md)
+    write_text_atomic(out / "eval.json", json.dumps(doc, indent=2, sort_keys=False))
+    write_text_atomic(out / "eval.md", md)
     return doc
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def evaluate_side_by_side(

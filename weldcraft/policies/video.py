@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 
+from weldcraft.fileio import atomic_path
 from weldcraft.policies.checkpoint import PolicyCheckpoint
 from weldcraft.policies.seeds import VALIDATION_SEED_START, SeedSchedule
 from weldcraft.types import PathLikeStr
@@ -59,11 +59,6 @@ def record_video(
 
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}.gif")
-    try:
+    with atomic_path(out) as tmp:
         iio.imwrite(tmp, images, duration=1000.0 / fps, loop=0)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return out
