@@ -443,6 +443,8 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self._fill_obs()
         info["q_rad"] = self._q.copy()
         info["s_mm"] = self._s_cmd_m * 1000.0
+        # privileged, for evaluation metrics (seam tracking, weave) only: never in the observation
+        info["lateral_offset_true_mm"] = self._true.lateral_offset_mm if self._true is not None else math.nan
         info["reward_terms"] = terms
         if sample is not None:
             info["segment_level"] = sample.level
