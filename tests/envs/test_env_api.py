@@ -158,3 +158,17 @@ def test_tracker_finds_each_presets_seam_on_its_real_plates(preset: str) -> None
         assert corr.normal_mm == pytest.approx(expected[1], abs=0.03)
     finally:
         env.close()
+
+
+def test_a_time_limit_given_to_make_also_ends_and_grades_the_weld() -> None:
+    import gymnasium as gym
+
+    env = gym.make("weldcraft/TinyFillet-v0", max_episode_steps=12)
+    try:
+        env.reset(seed=0)
+        for k in range(12):
+            _, _, terminated, truncated, info = env.step(np.zeros(5, dtype=np.float32))
+        assert truncated and not terminated and k == 11
+        assert info["termination_reason"] == "time_limit" and info["weld"]["completed"] is False
+    finally:
+        env.close()
