@@ -149,3 +149,20 @@ def test_info_weld_has_the_public_contract_keys(fillet_env: WeldCellEnv) -> None
     for imp in weld["imperfections"]:
         assert {"iso6520_code", "s_mm", "size_mm"} <= set(imp)
         assert 0.0 <= imp["s_mm"] <= 150.5 and math.isfinite(imp["size_mm"])
+
+
+def test_steering_off_the_joint_loses_the_seam_and_diving_collides() -> None:
+    env = WeldCellEnv("tiny_fillet", randomization={"enabled": False}, lost_seam_mm=3.0)
+    try:
+        off = run_episode(env, NominalController(lateral=-1.0), seed=0)  # 4 mm towards the flange
+        assert off["termination_reason"] == "lost_seam"
+        assert abs(env.true_seam_state().torch.lateral_offset_mm) > 3.0
+        assert off["reward_terms"]["failure"] == -1.0
+        dive = run_episode(
+            env, NominalController(ctwd=-1.0), seed=0
+        )  # CTWD 7 mm: the nozzle meets the plates
+        assert dive["termination_reason"] == "collision"
+        assert any(link.startswith("torch") for link, _ in dive["collisions"])
+        assert dive["weld"]["completed"] is False
+    finally:
+        env.close()
