@@ -448,6 +448,8 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         info["reward_terms"] = terms
         if sample is not None:
             info["segment_level"] = sample.level
+        if self.render_mode == "human":
+            self.render()  # Gymnasium convention: the GUI follows every step
         return self._obs.astype(np.float32), float(reward), terminated, truncated, info
 
     def render(self) -> npt.NDArray[np.uint8] | None:  # type: ignore[override]
