@@ -149,3 +149,41 @@ def test_info_weld_has_the_public_contract_keys(fillet_env: WeldCellEnv) -> None
     for imp in weld["imperfections"]:
         assert {"iso6520_code", "s_mm", "size_mm"} <= set(imp)
         assert 0.0 <= imp["s_mm"] <= 150.5 and math.isfinite(imp["size_mm"])
+
+
+def test_steering_off_the_joint_loses_the_seam_and_diving_collides() -> None:
+    env = WeldCellEnv("tiny_fillet", randomization={"enabled": False}, lost_seam_mm=3.0)
+    try:
+        off = run_episode(env, NominalController(lateral=-1.0), seed=0)  # 4 mm towards the flange
+        assert off["termination_reason"] == "lost_seam"
+        assert abs(env.true_seam_state().torch.lateral_offset_mm) > 3.0
+        assert off["reward_terms"]["failure"] == -1.0
+        dive = run_episode(
+            env, NominalController(ctwd=-1.0), seed=0
+        )  # CTWD 7 mm: the nozzle meets the plates
+        assert dive["termination_reason"] == "collision"
+        assert any(link.startswith("torch") for link, _ in dive["collisions"])
+        assert dive["weld"]["completed"] is False
+    finally:
+        env.close()
+
+
+def test_the_arm_follows_a_3_hz_weave_of_3_mm() -> None:
+    env = WeldCellEnv("tiny_fillet", randomization={"enabled": False})
+    try:
+        obs, _ = env.reset(seed=0)
+        controller = NominalController(weave_amplitude_mm=3.0, weave_hz=3.0)
+        controller.reset()
+        lateral, commanded = [], []
+        for _ in range(60):
+            action = controller(env, obs)
+            obs, _, terminated, truncated, info = env.step(action)
+            commanded.append(float(action[0]) * env.action_scaling.lateral_range_mm)
+            lateral.append(info["lateral_offset_true_mm"])
+            assert not (terminated or truncated)
+        lat, cmd = np.array(lateral[10:]), np.array(commanded[10:])
+        # 20 Hz samples of a 3 Hz sine: the arm reaches each commanded offset within 0.1 mm
+        assert np.max(np.abs(lat - cmd)) < 0.1
+        assert lat.max() > 2.8 and lat.min() < -2.8
+    finally:
+        env.close()

@@ -37,6 +37,18 @@ from weldcraft.errors import ConfigError
 from weldcraft.seams import Box, WeldJob
 from weldcraft.types import FloatArray
 
+_BOXES: dict[WeldJob, list[Box]] = {}
+
+
+def _plate_boxes(job: WeldJob) -> list[Box]:
+    """`job.plate_boxes()` (nominal gap), cached per job (the extrusion takes 15 ms; envs are made often)."""
+    boxes = _BOXES.get(job)
+    if boxes is None:
+        if len(_BOXES) > 64:
+            _BOXES.clear()
+        boxes = _BOXES[job] = job.plate_boxes()
+    return boxes
+
 
 def resolve_cell_config(cell: Any) -> CellConfig:
     """A `CellConfig` from a name/path, a `CellConfig`, or a mapping of CellConfig fields."""
@@ -71,7 +83,7 @@ class CellHandle:
             pb.getMatrixFromQuaternion(robot.base_quat_xyzw.tolist(), physicsClientId=client_id)
         ).reshape(3, 3)
         self._scalar = robot.chain.scalar
-        self.part_boxes: list[Box] = job.plate_boxes()
+        self.part_boxes: list[Box] = _plate_boxes(job)
         del with_visuals  # the cell always carries visual shapes (created once per env)
         self.part_body_id = self.cell.add_boxes(
             self.part_boxes, self.world_pos_work_m.tolist(), self.cell.work_quat_xyzw.tolist()

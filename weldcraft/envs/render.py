@@ -10,7 +10,8 @@ here runs unless the env was made with a render_mode.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +30,9 @@ LEVEL_RGBA = {
     3: (0.85, 0.1, 0.1, 1.0),  # below D
 }
 _QUANT_MM = 0.5
-_CAMERA_DIR = np.array([-0.55, -0.45, 0.70])  # from the seam towards the camera (world), normalized below
-_CAMERA_DIST_M = 0.42
+_CAMERA_BACK = 0.7  # the camera looks from out of the joint (n) and from behind the torch (-t)
+_CAMERA_DIST_M = 0.30
+_CAMERA_TARGET_BEHIND_M = 0.015  # aim a little behind the torch, where the fresh bead is
 
 
 class CellRenderer:
@@ -45,7 +47,11 @@ class CellRenderer:
         self._episode_token: object = None
         w, h = env.render_width, env.render_height
         self._proj = pb.computeProjectionMatrixFOV(45.0, w / h, 0.02, 5.0, physicsClientId=self.client_id)
-        self._dir = _CAMERA_DIR / np.linalg.norm(_CAMERA_DIR)
+        joint = env.job.joint
+        # groove depth from the seam point (single-V: the root) to the plate surface
+        self._depth_mm = (
+            joint.thickness_mm - joint.root_face_mm if joint.kind.value == "single_v_butt" else 0.0
+        )
 
     def _clear(self) -> None:
         for body in self._bodies:
@@ -82,7 +88,11 @@ class CellRenderer:
         levels = bead.column("level")[i0:i1]
         level = int(min(max(levels.max(), 0), 3))
         width = float(np.mean(bead.column("width_mm")[i0:i1]))
-        height = max(float(np.mean(bead.column("reinforcement_mm")[i0:i1])), 0.5)
+        # the visible bead: a box from the root up to the cap (throat + cap height for a fillet, groove
+        # depth + reinforcement for a butt), as wide as the bead face
+        throat = bead.column("throat_mm")[i0:i1]
+        cap = bead.column("reinforcement_mm")[i0:i1]
+        height = max(float(np.mean(throat + cap)) + self._depth_mm, 0.5)
         p0, p1 = bead.aim_world_m[i0], bead.aim_world_m[i1 - 1]
         along = p1 - p0
         length = float(np.linalg.norm(along)) * 1000.0 + float(bead.length_mm[i1 - 1])
@@ -102,11 +112,11 @@ class CellRenderer:
         """An RGB image (H, W, 3) uint8 of the cell around the torch."""
         env = self.env
         self._draw_new_chunks()
-        target = env.world.programmed.point(env._s_cmd_m)
-        eye = target + self._dir * _CAMERA_DIST_M
-        view = pb.computeViewMatrix(
-            eye.tolist(), target.tolist(), [0.0, 0.0, 1.0], physicsClientId=self.client_id
-        )
+        target, frame = env.world.programmed.point_frame(env._s_cmd_m - _CAMERA_TARGET_BEHIND_M)
+        view_dir = frame[:, 1] - _CAMERA_BACK * frame[:, 0]
+        eye = target + view_dir / np.linalg.norm(view_dir) * _CAMERA_DIST_M
+        cid = self.client_id
+        view = pb.computeViewMatrix(eye.tolist(), target.tolist(), [0.0, 0.0, 1.0], physicsClientId=cid)
         w, h = env.render_width, env.render_height
         if env.render_mode == "human":
             pb.resetDebugVisualizerCamera(
@@ -135,3 +145,30 @@ def _quat_from_matrix(m: FloatArray) -> FloatArray:
         q = ((m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s, (m[1, 0] - m[0, 1]) / s)
     out = np.array(q)
     return out / np.linalg.norm(out)
+
+
+def record_weld(
+    env: WeldCellEnv,
+    actions: Callable[[int], npt.NDArray[np.float32]],
+    seed: int | None = None,
+    every: int = 5,
+) -> tuple[list[npt.NDArray[np.uint8]], dict[str, Any]]:
+    """Weld one episode with `actions(step)` and return every `every`-th rendered frame and the last info.
+
+    `env` must have render_mode="rgb_array". Used for the animation in docs/img (see docs/envs.md).
+    """
+    if env.render_mode != "rgb_array":
+        raise ValueError("record_weld needs an env made with render_mode='rgb_array'")
+    env.reset(seed=seed)
+    renderer = CellRenderer(env) if env._renderer is None else env._renderer
+    env._renderer = renderer
+    frames = [renderer.render()]
+    info: dict[str, Any] = {}
+    k = 0
+    while True:
+        _, _, terminated, truncated, info = env.step(actions(k))
+        k += 1
+        if k % every == 0 or terminated or truncated:
+            frames.append(renderer.render())
+        if terminated or truncated:
+            return frames, info

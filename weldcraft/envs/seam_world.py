@@ -76,6 +76,7 @@ class SeamWorld:
         self.drift_m = np.zeros(3)
         self._drift_axes = np.zeros((3, 2))
         self._drift_params = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        self.drifts = False
         s_mm = self.s_grid_m * 1000.0
         self._inv_grid_mm = 1.0 / (s_mm[1] - s_mm[0])
         self._gap_nominal = job.gap.at(s_mm)
@@ -105,6 +106,7 @@ class SeamWorld:
         p_l, p_n = realization.drift_phase_rad
         omega = 2.0 * math.pi / self.job.placement.drift_period_s
         self._drift_params = (omega, 0.5 * a_l, p_l, math.sin(p_l), 0.5 * a_n, p_n, math.sin(p_n))
+        self.drifts = a_l != 0.0 or a_n != 0.0
         self._gap_true = realization.gap_mm(self.s_grid_m * 1000.0)
 
     def drift_at(self, t_s: float) -> FloatArray:
