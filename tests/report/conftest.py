@@ -13,7 +13,16 @@ import pytest
 from PIL import Image
 
 from weldcraft.process import ProcessModel, SegmentInputs, grade_weld
-from weldcraft.report import Evaluation, ExtraSection, Figure, Metric, ReportData, RunInfo, WeldTrace
+from weldcraft.report import (
+    Evaluation,
+    ExtraSection,
+    Figure,
+    Metric,
+    ReportData,
+    RunInfo,
+    WeldTrace,
+    write_report,
+)
 from weldcraft.report.adapters import stats_from_grades, trace_from_process
 from weldcraft.report.data import standard_torch_windows
 from weldcraft.seams import load_job
@@ -46,6 +55,14 @@ def write_gif(path: Path, colour: tuple[int, int, int], frames: int = 3) -> Path
 @pytest.fixture
 def report_data(tmp_path: Path) -> ReportData:
     return build_report_data(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def written_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportData, Path]:
+    """One report written per test session (drawing the figures takes about a second)."""
+    root = tmp_path_factory.mktemp("report")
+    data = build_report_data(root)
+    return data, write_report(data, root / "out")
 
 
 def build_report_data(tmp_path: Path) -> ReportData:

@@ -30,6 +30,8 @@ MASTER_STYLE = {"color": "#1a1a1a", "linestyle": "--", "linewidth": 1.3}
 LEVEL_COLOURS = ("#d9d9d9", "#009E73", "#F0E442", "#E69F00", "#D55E00")
 LEVEL_LABELS = ("arc off", "B", "C", "D", "none")
 DPI = 100
+FIG_WIDTH_IN = 9.0
+ROW_HEIGHT_IN = 1.6
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _level_strip(ax: object, policy: WeldTrace, master: WeldTrace) -> None:
     ax.set_ylabel("ISO 5817")  # type: ignore[attr-defined]
     handles = [Patch(color=c, label=lab) for c, lab in zip(LEVEL_COLOURS, LEVEL_LABELS, strict=True)]
     ax.get_figure().legend(  # type: ignore[attr-defined]
-        handles=handles, ncols=5, loc="outside lower center", frameon=False, fontsize=8
+        handles=handles, ncols=5, loc="lower center", frameon=False, fontsize=8
     )
 
 
@@ -92,8 +94,25 @@ def _series_figure(
     p, m = data.policy, data.master
     names = [n for n in series if getattr(p, n) is not None or getattr(m, n) is not None]
     rows = len(names) + (1 if with_levels else 0)
-    fig = Figure(figsize=(9.0, 1.9 * rows + 0.6), layout="constrained")
-    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    ratios = [1.0] * len(names) + ([0.55] if with_levels else [])
+    # Fixed margins in inches instead of constrained layout (which doubles the drawing time).
+    top_in, bottom_in = 0.4, (0.95 if with_levels else 0.6)
+    height_in = ROW_HEIGHT_IN * sum(ratios) * 1.12 + top_in + bottom_in
+    fig = Figure(figsize=(FIG_WIDTH_IN, height_in))
+    axes = fig.subplots(
+        rows,
+        1,
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={
+            "height_ratios": ratios,
+            "left": 0.95 / FIG_WIDTH_IN,
+            "right": 1.0 - 0.15 / FIG_WIDTH_IN,
+            "top": 1.0 - top_in / height_in,
+            "bottom": bottom_in / height_in,
+            "hspace": 0.12,
+        },
+    )[:, 0]
     descriptions = []
     for ax, name in zip(axes, names, strict=False):
         label = series[name][0]
@@ -107,12 +126,12 @@ def _series_figure(
                 continue
             ax.plot(trace.s_mm, values, label=trace.label, **style)
             parts.append(f"{trace.label} {_range_text(_welded(trace, values))}")
-        ax.set_ylabel(label)
+        ax.set_ylabel(label, fontsize=9)
         ax.grid(True, alpha=0.3)
         window = f"; good window {windows[name][0]:g} to {windows[name][1]:g}" if name in windows else ""
         descriptions.append(f"{label}: {', '.join(parts)}{window}")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncols=2, fontsize=9, frameon=False)
+    fig.legend(handles, labels, loc="upper center", ncols=2, fontsize=9, frameon=False)
     if with_levels:
         _level_strip(axes[-1], p, m)
         shares = [
@@ -151,8 +170,8 @@ def plot_torch(data: ReportData, path: Path) -> Rendered:
 
 def plot_levels(evaluation: Evaluation, path: Path) -> Rendered:
     """Grouped bars: share of held-out welds per ISO 5817 level, policy vs master."""
-    fig = Figure(figsize=(6.0, 3.2), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(6.0, 3.2))
+    ax = fig.subplots(gridspec_kw={"left": 0.12, "right": 0.98, "top": 0.96, "bottom": 0.16})
     x = np.arange(len(LEVEL_KEYS), dtype=np.float64)
     parts = []
     for offset, (label, stats, colour) in zip(

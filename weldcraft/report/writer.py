@@ -70,8 +70,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _media(src: Path, out_dir: Path, name: str) -> Path:
-    """The image inside the report folder: ``src`` itself when inside, else a copy named ``name``+suffix."""
+def _check_media(src: Path) -> None:
     if not src.is_file():
         raise DataError(f"image {src} does not exist")
     suffix = src.suffix.lower()
@@ -80,6 +79,12 @@ def _media(src: Path, out_dir: Path, name: str) -> Path:
             f"image {src}: a browser cannot show {suffix!r} in an <img>; "
             f"use one of {', '.join(IMAGE_SUFFIXES)}"
         )
+
+
+def _media(src: Path, out_dir: Path, name: str) -> Path:
+    """The image inside the report folder: ``src`` itself when inside, else a copy named ``name``+suffix."""
+    _check_media(src)
+    suffix = src.suffix.lower()
     if _inside(src, out_dir):
         return src
     dst = out_dir / f"{name}{suffix}"
@@ -111,6 +116,14 @@ def _program(path: Path, out_dir: Path) -> ProgramLink:
 def write_report(data: ReportData, out_dir: PathLikeStr, *, filename: str = REPORT_NAME) -> Path:
     """Write the report folder (module docstring) and return the path of the HTML page."""
     out = Path(out_dir)
+    # Check every input file before writing anything, so a bad input leaves no half-made folder.
+    for src in [t.gif for t in (data.policy, data.master) if t.gif is not None] + [
+        f.path for sec in data.extra_sections for f in sec.figures
+    ]:
+        _check_media(src)
+    missing = [p for p in data.programs if not p.exists()]
+    if missing:
+        raise DataError(f"exported program {missing[0]} does not exist")
     out.mkdir(parents=True, exist_ok=True)
     figures = {
         "bead": _rendered(plot_bead(data, out / "bead_geometry.png"), out),
