@@ -1,0 +1,136 @@
+"""Rendering of the welding cell: TinyRenderer images (headless) with the bead coloured by ISO level.
+
+The bead is drawn in batches (DESIGN section 3): every `CHUNK_SEGMENTS` recorded segments become one
+visual-only box body laid along the seam (bead width x reinforcement), coloured by the worst ISO 5817
+level of its segments (B green, C yellow, D orange, none red). Box visual shapes are cached by quantized
+size and level, so a long run reuses a few dozen shapes; chunk bodies are removed at each reset. Nothing
+here runs unless the env was made with a render_mode.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pybullet as pb
+
+from weldcraft.types import FloatArray
+
+if TYPE_CHECKING:
+    from weldcraft.envs.weld_cell_env import WeldCellEnv
+
+CHUNK_SEGMENTS = 8
+LEVEL_RGBA = {
+    0: (0.15, 0.75, 0.25, 1.0),  # B
+    1: (0.95, 0.85, 0.1, 1.0),  # C
+    2: (0.95, 0.5, 0.1, 1.0),  # D
+    3: (0.85, 0.1, 0.1, 1.0),  # below D
+}
+_QUANT_MM = 0.5
+_CAMERA_DIR = np.array([-0.55, -0.45, 0.70])  # from the seam towards the camera (world), normalized below
+_CAMERA_DIST_M = 0.42
+
+
+class CellRenderer:
+    """Draws one env's cell; call `render()` once per frame."""
+
+    def __init__(self, env: WeldCellEnv) -> None:
+        self.env = env
+        self.client_id = env.client_id
+        self._shapes: dict[tuple[int, int, int, int], int] = {}
+        self._bodies: list[int] = []
+        self._drawn = 0
+        self._episode_token: object = None
+        w, h = env.render_width, env.render_height
+        self._proj = pb.computeProjectionMatrixFOV(45.0, w / h, 0.02, 5.0, physicsClientId=self.client_id)
+        self._dir = _CAMERA_DIR / np.linalg.norm(_CAMERA_DIR)
+
+    def _clear(self) -> None:
+        for body in self._bodies:
+            pb.removeBody(body, physicsClientId=self.client_id)
+        self._bodies.clear()
+        self._drawn = 0
+
+    def _shape(self, level: int, length_mm: float, height_mm: float, width_mm: float) -> int:
+        key = (
+            level,
+            max(1, round(length_mm / _QUANT_MM)),
+            max(1, round(height_mm / _QUANT_MM)),
+            max(1, round(width_mm / _QUANT_MM)),
+        )
+        shape = self._shapes.get(key)
+        if shape is None:
+            half = [k * _QUANT_MM / 2000.0 for k in key[1:]]
+            shape = pb.createVisualShape(
+                pb.GEOM_BOX, halfExtents=half, rgbaColor=LEVEL_RGBA[level], physicsClientId=self.client_id
+            )
+            self._shapes[key] = shape
+        return shape
+
+    def _draw_new_chunks(self) -> None:
+        bead = self.env.bead
+        if bead.n < self._drawn:  # a new episode started
+            self._clear()
+        while bead.n - self._drawn >= CHUNK_SEGMENTS:
+            self._draw_chunk(self._drawn, self._drawn + CHUNK_SEGMENTS)
+            self._drawn += CHUNK_SEGMENTS
+
+    def _draw_chunk(self, i0: int, i1: int) -> None:
+        bead = self.env.bead
+        levels = bead.column("level")[i0:i1]
+        level = int(min(max(levels.max(), 0), 3))
+        width = float(np.mean(bead.column("width_mm")[i0:i1]))
+        height = max(float(np.mean(bead.column("reinforcement_mm")[i0:i1])), 0.5)
+        p0, p1 = bead.aim_world_m[i0], bead.aim_world_m[i1 - 1]
+        along = p1 - p0
+        length = float(np.linalg.norm(along)) * 1000.0 + float(bead.length_mm[i1 - 1])
+        n = bead.frame_n_world[i1 - 1]
+        t = along / max(np.linalg.norm(along), 1e-9)
+        b = np.cross(t, n)
+        rot = np.column_stack((t, n, b))
+        centre = 0.5 * (p0 + p1) + n * (height / 2000.0)
+        quat = _quat_from_matrix(rot)
+        shape = self._shape(level, max(length, 0.5), height, max(width, 1.0))
+        body = pb.createMultiBody(
+            0.0, -1, shape, centre.tolist(), quat.tolist(), physicsClientId=self.client_id
+        )
+        self._bodies.append(int(body))
+
+    def render(self) -> FloatArray:
+        """An RGB image (H, W, 3) uint8 of the cell around the torch."""
+        env = self.env
+        self._draw_new_chunks()
+        target = env.world.programmed.point(env._s_cmd_m)
+        eye = target + self._dir * _CAMERA_DIST_M
+        view = pb.computeViewMatrix(
+            eye.tolist(), target.tolist(), [0.0, 0.0, 1.0], physicsClientId=self.client_id
+        )
+        w, h = env.render_width, env.render_height
+        if env.render_mode == "human":
+            pb.resetDebugVisualizerCamera(
+                _CAMERA_DIST_M, 45.0, -40.0, target.tolist(), physicsClientId=self.client_id
+            )
+        _, _, rgba, _, _ = pb.getCameraImage(
+            w, h, view, self._proj, renderer=pb.ER_TINY_RENDERER, physicsClientId=self.client_id
+        )
+        return np.asarray(rgba, dtype=np.uint8).reshape(h, w, 4)[:, :, :3].copy()
+
+
+def _quat_from_matrix(m: FloatArray) -> FloatArray:
+    """Quaternion (x, y, z, w) of a rotation matrix (3, 3)."""
+    tr = m[0, 0] + m[1, 1] + m[2, 2]
+    if tr > 0.0:
+        s = math.sqrt(tr + 1.0) * 2.0
+        q = ((m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s, 0.25 * s)
+    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
+        s = math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2]) * 2.0
+        q = (0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s, (m[2, 1] - m[1, 2]) / s)
+    elif m[1, 1] > m[2, 2]:
+        s = math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2]) * 2.0
+        q = ((m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s, (m[0, 2] - m[2, 0]) / s)
+    else:
+        s = math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1]) * 2.0
+        q = ((m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s, (m[1, 0] - m[0, 1]) / s)
+    out = np.array(q)
+    return out / np.linalg.norm(out)
