@@ -9,33 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from weldcraft.regress.iso6520 import ISO6520_NAMES, iso6520_name
 from weldcraft.report.data import ReportData, WeldTrace
 
-#: ISO 6520-1 reference numbers and names of the imperfections weldcraft's process model reports.
-ISO6520_NAMES = {
-    "100": "crack",
-    "2011": "gas pore / porosity",
-    "401": "lack of fusion",
-    "4011": "lack of side-wall fusion",
-    "4021": "incomplete root penetration",
-    "501": "undercut",
-    "5011": "continuous undercut",
-    "502": "excess weld metal",
-    "503": "excessive convexity",
-    "504": "excess penetration",
-    "505": "incorrect weld toe",
-    "510": "burn-through",
-    "511": "incompletely filled groove",
-    "512": "excessive asymmetry of fillet weld",
-    "5213": "insufficient throat thickness",
-    "5214": "excessive throat thickness",
-    "617": "incorrect root gap for fillet welds",
-}
-
-
-def iso6520_name(code: str) -> str:
-    """Name of an ISO 6520-1 code ("imperfection <code>" when not in the table)."""
-    return ISO6520_NAMES.get(str(code), f"imperfection {code}")
+__all__ = ["ISO6520_NAMES", "Verdict", "VerdictItem", "compute_verdict", "iso6520_name"]
 
 
 @dataclass(frozen=True)
