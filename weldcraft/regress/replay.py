@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pybullet as pb
 from scipy.spatial.transform import Rotation
 
 from weldcraft.envs.torch_geometry import torch_state
@@ -119,6 +120,27 @@ def robot_spec(env: WeldCellEnv) -> RobotSpec:
     )
 
 
+def tool_pose(env: WeldCellEnv) -> Pose:
+    """The TCP (contact tip, z along the wire) in the robot's flange frame, from the cell's kinematics.
+
+    The flange is the link named "flange" (else "link_6"); without one the tool is the identity.
+    """
+    robot = env.cell.robot
+    links = {name: i for i, name in robot.link_names.items()}
+    flange = links.get("flange", links.get("link_6"))
+    if flange is None:
+        return Pose()
+    state = pb.getLinkState(
+        robot.body_id, flange, computeForwardKinematics=True, physicsClientId=env.client_id
+    )
+    f_pos = np.asarray(state[4], dtype=np.float64)
+    f_rot = Rotation.from_quat(np.asarray(state[5], dtype=np.float64))
+    tip, rot = env.cell.tcp_pose()
+    rel_pos = f_rot.inv().apply(tip - f_pos)
+    rel_rot = f_rot.inv() * Rotation.from_matrix(rot)
+    return Pose(tuple(rel_pos.tolist()), tuple(rel_rot.as_quat().tolist()))  # type: ignore[arg-type]
+
+
 def job_for_program(job: WeldJob, program: WeldProgram) -> WeldJob:
     """`job` with the WPS settings of the program's first weld segment (WFS, voltage, travel speed)."""
     welds = program.weld_segments
@@ -190,8 +212,14 @@ def _aim(env: WeldCellEnv, tip: FloatArray, w: FloatArray, s_guess_m: float) -> 
     return state
 
 
-def _action(env: WeldCellEnv, state: Any, s_prev_m: float, hold: Any) -> tuple[np.ndarray, bool]:
-    """The normalized action commanding `state` (aim s, offsets, angles); True when it had to be clipped."""
+def _action(
+    env: WeldCellEnv, state: Any, s_prev_m: float, hold: Any, dt_s: float | None = None
+) -> tuple[np.ndarray, bool]:
+    """The normalized action commanding `state` (aim s, offsets, angles); True when it had to be clipped.
+
+    The speed channel makes the commanded arc length go from `s_prev_m` to ``state.s_m`` in `dt_s`
+    seconds (default one control step; less on the step in which the program ends).
+    """
     sc, wps = env.action_scaling, env.wps
     ctwd = state.ctwd_mm if math.isfinite(state.ctwd_mm) else hold.ctwd_mm
     a = np.array(
@@ -203,7 +231,7 @@ def _action(env: WeldCellEnv, state: Any, s_prev_m: float, hold: Any) -> tuple[n
             0.0,
         ]
     )
-    step_mm = wps.travel_speed_mm_s * env.dt
+    step_mm = wps.travel_speed_mm_s * (env.dt if dt_s is None else dt_s)
     ratio = (state.s_m - s_prev_m) * 1000.0 / step_mm
     log_max = math.log(sc.speed_ratio_max)
     a[4] = math.log(ratio) / log_max if ratio > 0.0 else -math.inf
@@ -226,6 +254,8 @@ class _Trace:
         self.pos: list[FloatArray] = []
         self.rot: list[FloatArray] = []
         self.target: list[FloatArray] = []
+        self.last_speed_ratio = 1.0
+        self.tool = tool_pose(env)
 
     def add(self, t: float, s_mm: float, q: FloatArray, target_base: FloatArray | None) -> None:
         tip, rot = self.env.cell.tcp_pose()
@@ -289,16 +319,20 @@ def replay_program(
             k += 1
             t = k * env.dt
             tip, w, tgt_base = target.at(t)
-            if t <= target.duration_s:
+            dt_eff = None
+            if t <= target.duration_s + 1e-9:
                 state = _aim(env, tip, w, hold.s_m)
                 if not math.isfinite(state.ctwd_mm):
                     state = dataclasses.replace(state, ctwd_mm=hold.ctwd_mm)
                 hold = state
+            elif t - env.dt < target.duration_s and end_state.s_m > s_prev:
+                # the program ends inside this step: reach its end point at the program's own speed
+                state, dt_eff = end_state, target.duration_s - (t - env.dt)
             else:  # past the program's end: hold its last offsets at nominal speed to the seam end
                 state = dataclasses.replace(
                     end_state, s_m=s_prev + env.wps.travel_speed_mm_s * env.dt / 1000.0
                 )
-            action, was_clipped = _action(env, state, s_prev, hold)
+            action, was_clipped = _action(env, state, s_prev, hold, dt_eff)
             clipped += int(was_clipped and t <= target.duration_s)
             _, _, terminated, truncated, info = env.step(action.astype(np.float32))
             s_prev = float(info["s_mm"]) / 1000.0
@@ -333,7 +367,9 @@ def run_actions(
         k = 0
         while True:
             a = np.zeros(5) if actions is None else np.asarray(actions(k, obs), dtype=np.float64)
-            obs, _, terminated, truncated, info = stepper.step(a.astype(np.float32).reshape(-1))
+            a = np.clip(a.astype(np.float32).reshape(-1), -1.0, 1.0)
+            trace.last_speed_ratio = env.action_scaling.speed_ratio_max ** float(a[4])
+            obs, _, terminated, truncated, info = stepper.step(a)
             k += 1
             trace.add(k * env.dt, float(info["s_mm"]), info["q_rad"], None)
             if terminated or truncated:
@@ -370,8 +406,13 @@ def record_program(
         )
     wps = job.wps
     base_rot, base_pos = trace.base_rot, trace.base_pos
+    # The last step stops at the seam end part-way through: stamp its point with the time it got there.
+    t = np.asarray(trace.t)
+    ds_mm = trace.s_mm[-1] - trace.s_mm[-2]
+    full_mm = wps.travel_speed_mm_s * trace.last_speed_ratio * (t[-1] - t[-2])
+    t[-1] = t[-2] + (t[-1] - t[-2]) * min(1.0, max(ds_mm / full_mm, 1e-3))
     return WeldProgram.from_samples(
-        np.asarray(trace.t),
+        t,
         np.array(trace.q),
         np.array(trace.pos),
         Rotation.from_matrix(np.array(trace.rot)).as_quat(),
@@ -379,6 +420,7 @@ def record_program(
         ProcessData(wps.wire_feed_m_min, wps.voltage_v, wps.travel_speed_mm_s, wps.wire_diameter_mm),
         robot_spec(trace.env),
         name=name or job.name.replace("-", "_").replace(".", "_"),
+        tool=trace.tool,
         base_frame=Pose(
             tuple(base_pos.tolist()),  # type: ignore[arg-type]
             tuple(Rotation.from_matrix(base_rot).as_quat().tolist()),  # type: ignore[arg-type]

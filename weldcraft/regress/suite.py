@@ -221,31 +221,37 @@ _CASE_KEYS = (
 _DEFAULT_KEYS = ("job", "seed", "placement", "format", "control_hz", "expect")
 
 
-def _expect(r: _Reader, raw: dict[str, Any], key: str) -> Expectations:
+def _expect(r: _Reader, raw: dict[str, Any], own: dict[str, Any], key: str) -> Expectations:
+    """Expectations from the merged mapping `raw`; `own` holds the case's own keys, so that an error
+    points at the line where the key is written (the case's ``expect`` or the suite's defaults)."""
+
+    def at(name: str) -> str:
+        return f"{key}.{name}" if name in own else f"defaults.expect.{name}"
+
     out: dict[str, Any] = {}
     if "level" in raw:
         if raw["level"] not in LEVELS:
-            r.fail(f"{key}.level", f"expected one of B, C, D, got {_show(raw['level'])}")
+            r.fail(at("level"), f"expected one of B, C, D, got {_show(raw['level'])}")
         out["level"] = raw["level"]
     if "quality_min" in raw:
-        out["quality_min"] = r.number(raw["quality_min"], f"{key}.quality_min", 0.0, 1.0)
+        out["quality_min"] = r.number(raw["quality_min"], at("quality_min"), 0.0, 1.0)
     if "path_rms_max_mm" in raw:
-        out["path_rms_max_mm"] = r.number(raw["path_rms_max_mm"], f"{key}.path_rms_max_mm", 0.0, 1000.0)
+        out["path_rms_max_mm"] = r.number(raw["path_rms_max_mm"], at("path_rms_max_mm"), 0.0, 1000.0)
     if "quality_tolerance" in raw:
-        out["quality_tolerance"] = r.number(raw["quality_tolerance"], f"{key}.quality_tolerance", 0.0, 1.0)
+        out["quality_tolerance"] = r.number(raw["quality_tolerance"], at("quality_tolerance"), 0.0, 1.0)
     if "forbid" in raw:
         codes = raw["forbid"]
         if not isinstance(codes, list):
-            r.fail(f"{key}.forbid", f"expected a list of ISO 6520 codes such as ['5011'], got {_show(codes)}")
+            r.fail(at("forbid"), f"expected a list of ISO 6520 codes such as ['5011'], got {_show(codes)}")
         parsed = []
         for i, c in enumerate(codes):
             text = str(c) if isinstance(c, (int, str)) and not isinstance(c, bool) else ""
             if not _CODE_RE.match(text):
-                r.fail(f"{key}.forbid[{i}]", f"expected an ISO 6520 code of 3-4 digits, got {_show(c)}")
+                r.fail(at("forbid") + f"[{i}]", f"expected an ISO 6520 code of 3-4 digits, got {_show(c)}")
             parsed.append(text)
         out["forbid"] = tuple(parsed)
     if "heat_input_kj_mm" in raw:
-        hi_key = f"{key}.heat_input_kj_mm"
+        hi_key = at("heat_input_kj_mm")
         rng = raw["heat_input_kj_mm"]
         if not isinstance(rng, list) or len(rng) != 2:
             r.fail(hi_key, f"expected [lo, hi] in kJ/mm, got {_show(rng)}")
@@ -255,7 +261,7 @@ def _expect(r: _Reader, raw: dict[str, Any], key: str) -> Expectations:
         out["heat_input_kj_mm"] = (lo, hi)
     if "completed" in raw:
         if not isinstance(raw["completed"], bool):
-            r.fail(f"{key}.completed", f"expected true or false, got {_show(raw['completed'])}")
+            r.fail(at("completed"), f"expected true or false, got {_show(raw['completed'])}")
         out["completed"] = raw["completed"]
     return Expectations(**out)
 
@@ -300,7 +306,9 @@ def _case(r: _Reader, raw: Any, defaults: dict[str, Any], key: str, names: set[s
     if fmt is not None:
         fmt = r.text(fmt, k("format"))
     control_hz = r.number(merged.get("control_hz", 20.0), k("control_hz"), 1.0, 1000.0)
-    expect = _expect(r, r.mapping(merged.get("expect", {}), k("expect"), _EXPECT_KEYS), k("expect"))
+    own_expect = r.mapping(raw.get("expect", {}), f"{key}.expect", _EXPECT_KEYS)
+    merged_expect = r.mapping(merged.get("expect", {}), k("expect"), _EXPECT_KEYS)
+    expect = _expect(r, merged_expect, own_expect, f"{key}.expect")
     return CaseSpec(
         name=name,
         job=job,
