@@ -105,3 +105,78 @@ def test_a_native_weave_program_goes_to_a_dense_format_re_densified(
     assert not back.segments[1].native_weave
     weld = zigzag_program.arc_on
     assert path_rms_mm(zigzag_program.tcp_pos_m[weld], back.tcp_pos_m[back.arc_on]) <= 0.5
+
+
+@pytest.mark.parametrize("fmt", ["rapid", "krl", "urscript", "fanuc", "json"])
+def test_targets_relative_to_a_work_frame_come_back_in_the_base_frame(
+    plain_program: WeldProgram, fmt: str, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from scipy.spatial.transform import Rotation
+
+    from weldcraft.export import Pose
+
+    work = Pose((0.1, -0.2, 0.05), tuple(Rotation.from_euler("z", 30.0, degrees=True).as_quat()))
+    program = replace(plain_program, work_frame=work)
+    written, back = _read_back(program, fmt, tmp_path)
+    assert np.abs(back.tcp_pos_m - written.tcp_pos_m).max() * 1000.0 < 0.002
+    if fmt in ("rapid", "krl", "urscript"):
+        # The file itself holds work-frame coordinates: different numbers, same place.
+        text = "".join(p.read_text() for p in tmp_path.iterdir() if p.is_file())
+        assert "0.100" in text or "100.000" in text
+        assert back.work_frame.position_m == pytest.approx(work.position_m, abs=1e-6)
+
+
+def test_vendor_joint_mapping_from_the_template(plain_program: WeldProgram, tmp_path: Path) -> None:
+    import re
+    from dataclasses import replace
+
+    from weldcraft.export.formats.rapid import RapidTemplate
+    from weldcraft.export.templates import load_template
+
+    mirrored = replace(
+        load_template(RapidTemplate, "rapid"),
+        joint_sign=(-1, 1, 1, -1, 1, -1),
+        joint_offset_deg=(0, 0, -90, 0, 0, 0),
+    )
+    result = export_program(plain_program, "rapid", tmp_path, name="weld", template=mirrored)
+    j0 = [
+        float(x)
+        for x in re.search(r"jointtarget j0 := \[\[([^\]]*)\]", result.paths[0].read_text())
+        .group(1)
+        .split(",")
+    ]
+    expected = np.degrees(plain_program.q_rad[0]) * [-1, 1, 1, -1, 1, -1] + [0, 0, -90, 0, 0, 0]
+    assert np.allclose(j0, expected, atol=1e-4)
+
+
+def test_centre_dwell_is_native_only_where_the_controller_has_it() -> None:
+    from weldcraft.export import WeaveData, get_exporter
+
+    w = WeaveData("zigzag", 3.0, 1.0, 0.1, 0.05, 0.1)
+    assert get_exporter("rapid").supports_weave(w)
+    assert not get_exporter("krl").supports_weave(w) and not get_exporter("fanuc").supports_weave(w)
+    assert not get_exporter("urscript").supports_weave(WeaveData("zigzag", 3.0, 1.0))
+
+
+def test_json_keeps_native_weave_parameters(zigzag_program: WeldProgram, tmp_path: Path) -> None:
+    _, from_rapid = _read_back(zigzag_program, "rapid", tmp_path / "rapid")
+    result = export_program(from_rapid, "json", tmp_path / "json", name="fillet")
+    back = read_program(result.paths[0])
+    assert back.n_points == from_rapid.n_points and back.segments[1].native_weave
+    assert back.segments[1].weave == from_rapid.segments[1].weave
+
+
+def test_a_trembling_weave_still_goes_native_within_the_round_trip_tolerance(tmp_path: Path) -> None:
+    from weldcraft.export.sample import sample_program
+
+    from .conftest import ZIGZAG
+
+    noisy = sample_program(weave=ZIGZAG, rng=np.random.default_rng(11), noise_mm=0.08)
+    written, back = _read_back(noisy, "rapid", tmp_path)
+    assert written.segments[1].native_weave and written.segments[1].n_points == 2
+    dense = densify_program(back, 0.005)
+    weld = noisy.arc_on
+    assert path_rms_mm(noisy.tcp_pos_m[weld], dense.tcp_pos_m[dense.arc_on]) <= 0.5
+    assert synchronized_rms_mm(noisy.t_s[weld], noisy.tcp_pos_m[weld], dense.t_s, dense.tcp_pos_m) <= 0.5

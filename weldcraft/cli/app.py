@@ -12,18 +12,18 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from weldcraft.errors import UserError
+from weldcraft.fileio import write_text_atomic
 from weldcraft.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class RunContext:
     out_dir: Path | None
     config: dict[str, Any]
     config_hash: str
+    choices: dict[str, str] = field(default_factory=dict)
 
     def meta(self) -> dict[str, Any]:
         """Provenance to embed in artifacts: package version, command config and its hash."""
@@ -94,6 +95,11 @@ def config_hash(config: dict[str, Any]) -> str:
 
 def compose_config(cmd: Command, overrides: Sequence[str]) -> DictConfig:
     """Compose and validate the config of `cmd` with `overrides`; errors become `UserError`."""
+    return compose_with_choices(cmd, overrides)[0]
+
+
+def compose_with_choices(cmd: Command, overrides: Sequence[str]) -> tuple[DictConfig, dict[str, str]]:
+    """The composed config and the chosen option of every config group (e.g. {"policy": "bc_history"})."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
@@ -111,11 +117,14 @@ def compose_config(cmd: Command, overrides: Sequence[str]) -> DictConfig:
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(configs_dir()), version_base="1.3", job_name="weldcraft"):
-            cfg = compose(config_name=cmd.config_name, overrides=list(overrides))
+            cfg = compose(config_name=cmd.config_name, overrides=list(overrides), return_hydra_config=True)
+        choices = {str(k): str(v) for k, v in cfg.hydra.runtime.choices.items() if v is not None}
+        with open_dict(cfg):
+            del cfg["hydra"]
         OmegaConf.resolve(cfg)
     except (HydraException, OmegaConfBaseException) as exc:
         raise UserError(_one_line(exc), where="config") from exc
-    return cfg
+    return cfg, {k: v for k, v in choices.items() if not k.startswith("hydra")}
 
 
 def _one_line(exc: BaseException) -> str:
@@ -141,8 +150,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def make_out_dir(cfg: DictConfig) -> Path:
-    """`cfg.out_dir` if given, else `outputs/<date>/<time>/` under the current directory (as Hydra does)."""
-    given = cfg.get("out_dir")
+    """`cfg.out` / `cfg.out_dir` if given, else `outputs/<date>/<time>/` under the current directory."""
+    given = cfg.get("out") or cfg.get("out_dir")
     if given:
         out = Path(str(given))
     else:
@@ -152,21 +161,9 @@ def make_out_dir(cfg: DictConfig) -> Path:
     return out
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def run_command(cmd: Command, overrides: Sequence[str]) -> int:
     """Compose the config, prepare the output folder and run `cmd`; map errors to exit codes."""
-    cfg = compose_config(cmd, overrides)
+    cfg, choices = compose_with_choices(cmd, overrides)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(resolved, dict)
     config = {str(k): v for k, v in resolved.items()}
@@ -174,7 +171,7 @@ def run_command(cmd: Command, overrides: Sequence[str]) -> int:
     out_dir = make_out_dir(cfg) if cmd.needs_out_dir else None
     if out_dir is not None:
         write_text_atomic(out_dir / "config.yaml", OmegaConf.to_yaml(cfg) + f"# config_hash: {chash}\n")
-    ctx = RunContext(out_dir=out_dir, config=config, config_hash=chash)
+    ctx = RunContext(out_dir=out_dir, config=config, config_hash=chash, choices=choices)
     code = cmd.run(cfg, ctx)
     return EXIT_OK if code is None else int(code)
 

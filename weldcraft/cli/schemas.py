@@ -60,13 +60,40 @@ class SweepCommandConfig:
 
 
 @dataclass
-class RunConfig:
+class RunConfig(SweepCommandConfig):
     """`weldcraft run`: the main job on embedded defaults."""
 
+
+@dataclass
+class TrainCommandConfig:
+    """`weldcraft train policy=NAME dataset=ID out=DIR`; `policy` is the group configs/policy/."""
+
+    policy: Any = None
+    dataset: str | None = None
+    out: str | None = None
+    video: bool = True
+    debug: DebugConfig = field(default_factory=DebugConfig)
+
+
+@dataclass
+class DemonstratorConfig:
+    """The Craftsman the policy is compared with (skill: master|competent|novice|none)."""
+
+    skill: str | None = "master"
+    style: str = "zigzag"
+
+
+@dataclass
+class EvaluateCommandConfig:
+    """`weldcraft evaluate checkpoint=DIR episodes=N [seam=...]`: held-out seeds, policy vs demonstrator."""
+
+    checkpoint: str | None = None
+    episodes: int = 100
+    n_envs: int = 2
     seam: Any = None
     seam_file: str | None = None
-    out_dir: str | None = None
-    sweep: SweepConfig = field(default_factory=SweepConfig)
+    out: str | None = None
+    demonstrator: DemonstratorConfig = field(default_factory=DemonstratorConfig)
     process: ProcessOverrides = field(default_factory=ProcessOverrides)
     debug: DebugConfig = field(default_factory=DebugConfig)
 
@@ -81,4 +108,9 @@ def register_all() -> None:
     cs.store(group="debug", name="debug_schema", node=DebugConfig)
     cs.store(name="sweep_schema", node=SweepCommandConfig)
     cs.store(name="run_schema", node=RunConfig)
+    cs.store(name="train_schema", node=TrainCommandConfig)
+    cs.store(name="evaluate_schema", node=EvaluateCommandConfig)
+    from weldcraft.policies.config import register_hydra_schemas
+
+    register_hydra_schemas()
     _REGISTERED = True

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from weldcraft.errors import DataError
-from weldcraft.export.numfmt import fixed_rows
+from weldcraft.export.numfmt import fixed_table
 from weldcraft.export.program import SCHEMA_VERSION, Segment, WeldProgram
 from weldcraft.export.records import Pose, ProcessData, Provenance, RobotSpec, WeaveData
 from weldcraft.types import FloatArray, PathLikeStr
@@ -56,8 +56,8 @@ def _dump(obj: Any, indent: int = 0) -> str:
 
 def _rows(arr: FloatArray, decimals: int, indent: int) -> str:
     pad = "  " * (indent + 1)
-    rows = fixed_rows(np.atleast_2d(arr), decimals)
-    return "[\n" + ",\n".join(pad + "[" + ", ".join(r) + "]" for r in rows) + "\n" + "  " * indent + "]"
+    rows = fixed_table(np.atleast_2d(arr), decimals, ", ")
+    return "[\n" + ",\n".join(f"{pad}[{r}]" for r in rows) + "\n" + "  " * indent + "]"
 
 
 def pose_to_dict(pose: Pose) -> dict[str, Any]:
@@ -134,7 +134,7 @@ def program_to_json(program: WeldProgram) -> str:
     meta = program_metadata(program)
     body = _dump(meta)[:-2]  # drop the closing "\n}"
     pts = [
-        f'    "t_s": [{", ".join(r[0] for r in fixed_rows(program.t_s[:, None], 6))}]',
+        f'    "t_s": [{", ".join(fixed_table(program.t_s[:, None], 6))}]',
         '    "q_rad": null' if program.q_rad is None else f'    "q_rad": {_rows(program.q_rad, 9, 2)}',
         f'    "tcp_pos_m": {_rows(program.tcp_pos_m, 6, 2)}',
         f'    "tcp_quat_xyzw": {_rows(program.tcp_quat_xyzw, 9, 2)}',

@@ -10,7 +10,7 @@ of regenerated programs stay quiet.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -51,5 +51,32 @@ def fixed_rows(values: FloatArray, decimals: int = 3) -> list[list[str]]:
         raise DataError(f"cannot write the non-finite number at row {bad[0]}, column {bad[1]} into a program")
     # Round first so that values which print as zero are exactly zero, then add 0.0 to turn -0.0 into 0.0.
     arr = np.round(arr, decimals) + 0.0
-    fmt = f"%.{decimals}f"
-    return [[fmt % v for v in row] for row in arr.tolist()]
+    n, k = arr.shape
+    if n == 0 or k == 0:
+        return [[] for _ in range(n)]
+    # One %-operation over all values (C speed), split on a separator that never occurs in a number.
+    flat = arr.ravel().tolist()
+    parts = ((f"%.{decimals}f\x1f" * len(flat)) % tuple(flat)).split("\x1f")
+    return [parts[i * k : (i + 1) * k] for i in range(n)]
+
+
+def fixed_table(values: FloatArray, decimals: int | Sequence[int] = 3, sep: str = ",") -> list[str]:
+    """A (N, K) array as N lines of K fixed-point numbers joined by `sep` (per-column decimals allowed).
+
+    The fast path for thousands of points: one finite check, one rounding, one %-operation for all.
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"fixed_table expects a (N, K) array, got shape {arr.shape}")
+    n, k = arr.shape
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise DataError(f"cannot write the non-finite number at row {bad[0]}, column {bad[1]} into a program")
+    dec = [decimals] * k if isinstance(decimals, int) else list(decimals)
+    if len(dec) != k:
+        raise ValueError(f"{len(dec)} decimals for {k} columns")
+    if n == 0:
+        return []
+    rounded = np.column_stack([np.round(arr[:, j], dec[j]) for j in range(k)]) + 0.0
+    row_fmt = sep.join(f"%.{d}f" for d in dec)
+    return ((row_fmt + "\x1f") * n % tuple(rounded.ravel().tolist())).split("\x1f")[:-1]

@@ -93,16 +93,21 @@ def angle_between_deg(quat_a_xyzw: FloatArray, quat_b_xyzw: FloatArray) -> Float
 
 def pose_inverse(pos_m: FloatArray, quat_xyzw: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Inverse of the rigid transform (pos (3,), quat (4,)): returns (pos (3,), quat (4,))."""
-    rot = Rotation.from_quat(quat_xyzw)
+    rot = Rotation.from_quat(np.array(quat_xyzw, dtype=np.float64))
     inv = rot.inv()
-    return np.asarray(-inv.apply(pos_m), dtype=np.float64), canonical_quat_xyzw(inv.as_quat())
+    return np.asarray(-inv.apply(np.array(pos_m, dtype=np.float64)), dtype=np.float64), canonical_quat_xyzw(
+        inv.as_quat()
+    )
 
 
 def compose(
     frame_pos_m: FloatArray, frame_quat_xyzw: FloatArray, pos_m: FloatArray, quat_xyzw: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Express (N, 3)/(N, 4) poses given in `frame` in the frame's parent: p' = R_f p + t_f, q' = q_f q."""
-    rf = Rotation.from_quat(frame_quat_xyzw)
-    pos = rf.apply(np.atleast_2d(pos_m)) + np.asarray(frame_pos_m, dtype=np.float64)
-    quat = (rf * Rotation.from_quat(np.atleast_2d(quat_xyzw))).as_quat()
+    rf = Rotation.from_quat(np.array(frame_quat_xyzw, dtype=np.float64))
+    # Copies: scipy's Cython paths reject read-only buffers (program arrays are read-only).
+    pos = rf.apply(np.array(np.atleast_2d(pos_m), dtype=np.float64)) + np.asarray(
+        frame_pos_m, dtype=np.float64
+    )
+    quat = (rf * Rotation.from_quat(np.array(np.atleast_2d(quat_xyzw), dtype=np.float64))).as_quat()
     return np.asarray(pos, dtype=np.float64), canonical_quat_xyzw(quat)

@@ -11,8 +11,6 @@ CTWD.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from weldcraft.errors import UserError
+from weldcraft.fileio import atomic_path
 from weldcraft.process.grading import grade_weld
 from weldcraft.process.model import ProcessModel, SegmentInputs
 from weldcraft.seams import WPS, JointKind, JointSpec, WeldingPosition
@@ -188,15 +187,9 @@ def plot_iso_level_map(data: IsoLevelMap, path: PathLikeStr) -> Path:
     handles.append(ax.lines[0])
     ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.85)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(prefix=".iso_level_map-", suffix=".png", dir=out.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png")
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)
     return out

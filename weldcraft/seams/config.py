@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -22,6 +21,7 @@ from typing import Any, NoReturn
 import yaml
 
 from weldcraft.errors import ConfigError
+from weldcraft.fileio import write_text_atomic
 from weldcraft.seams.job import SCHEMA_VERSION, GapProfile, PartPose, PlacementErrorSpec, WeldJob
 from weldcraft.seams.joint import JointKind, JointSpec, WeldingPosition
 from weldcraft.seams.paths import ArcSeam, SeamPath, StraightSeam
@@ -495,14 +495,7 @@ def job_to_yaml(job: WeldJob, path: Path | None = None) -> str:
     """YAML text of the job; written atomically (temp file in the same folder, then os.replace) to path."""
     text = yaml.safe_dump(job_to_mapping(job), sort_keys=False, default_flow_style=None, width=110)
     if path is not None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(path, text)
     return text
 
 

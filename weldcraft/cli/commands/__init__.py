@@ -1,3 +1,3 @@
 """Subcommands; importing this package registers them all."""
 
-from weldcraft.cli.commands import run, sweep  # noqa: F401
+from weldcraft.cli.commands import learn, run, sweep  # noqa: F401

@@ -7,9 +7,10 @@ import json
 import numpy as np
 from omegaconf import DictConfig
 
-from weldcraft.cli.app import RunContext, command, write_text_atomic
+from weldcraft.cli.app import RunContext, command
 from weldcraft.cli.jobs import job_from_config, wps_summary
 from weldcraft.errors import ConfigError
+from weldcraft.fileio import write_text_atomic
 
 
 def _grid(cfg: DictConfig, key: str, resolution: int) -> np.ndarray:

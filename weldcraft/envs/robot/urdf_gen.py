@@ -19,8 +19,6 @@ tip with z along the wire (from the contact tip towards the work).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from weldcraft.envs.robot.inertia import Primitive, mass_properties
+from weldcraft.fileio import write_text_atomic
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 ARM_TORCH_URDF = "weldcraft_arc_arm.urdf"
@@ -422,12 +421,7 @@ def write_assets(directory: Path = ASSETS_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in generated_assets().items():
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, directory / name)
-        written.append(directory / name)
+        written.append(write_text_atomic(directory / name, text))
     return written
 
 

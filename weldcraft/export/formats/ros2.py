@@ -12,6 +12,8 @@ The YAML is one JointTrajectory message (``ros2 topic pub <topic> trajectory_msg
 
 from __future__ import annotations
 
+import copy
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,7 @@ import numpy as np
 from weldcraft.errors import DataError
 from weldcraft.export.formats.base import EXPORTERS, BaseTemplate, EmitJob, Exporter, header_lines
 from weldcraft.export.formats.tabular import robot_for
-from weldcraft.export.numfmt import fixed_rows
+from weldcraft.export.numfmt import fixed_table
 from weldcraft.export.program import Segment, WeldProgram
 from weldcraft.export.records import ProcessData, Provenance, RobotSpec
 
@@ -53,6 +55,55 @@ def _velocities(t: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.asarray(v, dtype=np.float64)
 
 
+def _patch_cdr(ts: Any, proto: Any, msgtype: str, columns: dict[str, np.ndarray]) -> list[bytes]:
+    """Serialised copies of `proto`, one per row of `columns`, with each row's numbers patched in.
+
+    `columns` maps a dotted field path of `proto` (an int, a float array, or a Point/Quaternion-like message
+    with fields x, y, z(, w)) to an (N,) or (N, k) array. The byte offset of every number is found by
+    serialising the prototype with unique marker values in those fields, so the layout (alignment, string
+    lengths) is rosbags' own; rows must keep the prototype's array lengths. The result equals serialising
+    each message with rosbags, about 50 times faster.
+    """
+    probe = copy.deepcopy(proto)
+    counter = itertools.count(1)
+    slots: list[tuple[np.ndarray, np.dtype[Any], bytes]] = []  # (values (N,), dtype, marker bytes)
+    n = 0
+    for path, col in columns.items():
+        col2 = np.asarray(col).reshape(col.shape[0], -1)
+        n = col2.shape[0]
+        *parents, leaf = path.split(".")
+        obj = probe
+        for name in parents:
+            obj = getattr(obj, name)
+        value = getattr(obj, leaf)
+        f8 = np.dtype("<f8")
+        if isinstance(value, np.ndarray):
+            marks = np.array([1000.0 + next(counter) for _ in range(col2.shape[1])], dtype=f8)
+            setattr(obj, leaf, marks)
+            slots += [(col2[:, k], f8, marks[k : k + 1].tobytes()) for k in range(col2.shape[1])]
+        elif isinstance(value, int):
+            dt = np.dtype("<i4" if leaf == "sec" else "<u4")
+            mark = 100_000_000 + 7919 * next(counter)
+            setattr(obj, leaf, mark)
+            slots.append((col2[:, 0], dt, np.array([mark], dtype=dt).tobytes()))
+        else:
+            for k, name in enumerate(("x", "y", "z", "w")[: col2.shape[1]]):
+                mark_f = 1000.0 + next(counter)
+                setattr(value, name, mark_f)
+                slots.append((col2[:, k], f8, np.array([mark_f], dtype=f8).tobytes()))
+    raw = bytes(ts.serialize_cdr(probe, msgtype))
+    base = bytes(ts.serialize_cdr(proto, msgtype))
+    if len(raw) != len(base):
+        raise RuntimeError(f"{msgtype}: the marked prototype serialises to a different length")
+    out = np.tile(np.frombuffer(base, dtype=np.uint8), (n, 1))
+    for values, dt, marker in slots:
+        offset = raw.find(marker)
+        if offset < 0 or raw.find(marker, offset + 1) >= 0:
+            raise RuntimeError(f"{msgtype}: cannot locate a field in the serialised message")
+        out[:, offset : offset + dt.itemsize] = values.astype(dt).view(np.uint8).reshape(n, dt.itemsize)
+    return [row.tobytes() for row in out]
+
+
 def _split_ns(t_ns: int) -> tuple[int, int]:
     return t_ns // 1_000_000_000, t_ns % 1_000_000_000
 
@@ -80,8 +131,8 @@ class Ros2Exporter(Exporter):
         tmpl: Ros2Template = job.template
         assert prog.q_rad is not None
         q = np.asarray(prog.q_rad)
-        pos_txt = fixed_rows(q, 9)
-        vel_txt = fixed_rows(_velocities(prog.t_s, q), 9)
+        pos_txt = fixed_table(q, 9, ", ")
+        vel_txt = fixed_table(_velocities(prog.t_s, q), 9, ", ")
         t_ns = np.round(prog.t_s * 1e9).astype(np.int64)
         lines = [f"# {line}" for line in header_lines(prog, "ROS 2 trajectory_msgs/msg/JointTrajectory")]
         lines += [
@@ -94,8 +145,8 @@ class Ros2Exporter(Exporter):
         for i in range(prog.n_points):
             sec, nsec = _split_ns(int(t_ns[i]))
             lines += [
-                f"- positions: [{', '.join(pos_txt[i])}]",
-                f"  velocities: [{', '.join(vel_txt[i])}]",
+                f"- positions: [{pos_txt[i]}]",
+                f"  velocities: [{vel_txt[i]}]",
                 "  accelerations: []",
                 "  effort: []",
                 f"  time_from_start: {{sec: {sec}, nanosec: {nsec}}}",
@@ -162,6 +213,20 @@ class Ros2Exporter(Exporter):
                 ts.serialize_cdr(JT(header=header(t0), joint_names=names, points=points), JT.__msgtype__),
             )
             proc_at = {s.start: s.process for s in prog.segments if s.is_weld}
+            # Per-sample messages differ only in numbers: serialise one prototype with rosbags and patch the
+            # numbers into copies of its bytes (same bytes as serialising each message, 50x faster).
+            pos, quat = prog.tcp_pos_m, prog.tcp_quat_xyzw
+            stamp = {
+                "header.stamp.sec": stamps // 1_000_000_000,
+                "header.stamp.nanosec": stamps % 1_000_000_000,
+            }
+            js_proto = JS(header=header(0), name=names, position=q[0], velocity=vel[0], effort=empty)
+            js_bytes = _patch_cdr(ts, js_proto, JS.__msgtype__, {**stamp, "position": q, "velocity": vel})
+            pose0 = Pose(position=Point(x=0.0, y=0.0, z=0.0), orientation=Quat(x=0.0, y=0.0, z=0.0, w=1.0))
+            ps_proto = PS(header=header(0), pose=pose0)
+            ps_bytes = _patch_cdr(
+                ts, ps_proto, PS.__msgtype__, {**stamp, "pose.position": pos, "pose.orientation": quat}
+            )
             arc_prev: bool | None = None
             for i in range(prog.n_points):
                 ns = int(stamps[i])
@@ -176,14 +241,8 @@ class Ros2Exporter(Exporter):
                 if arc_prev is None or bool(prog.arc_on[i]) != arc_prev:
                     arc_prev = bool(prog.arc_on[i])
                     w.write(c_arc, ns, ts.serialize_cdr(Bool(data=arc_prev), Bool.__msgtype__))
-                js = JS(header=header(ns), name=names, position=q[i], velocity=vel[i], effort=empty)
-                w.write(c_js, ns, ts.serialize_cdr(js, JS.__msgtype__))
-                p_, o_ = prog.tcp_pos_m[i], prog.tcp_quat_xyzw[i]
-                pose = Pose(
-                    position=Point(x=p_[0], y=p_[1], z=p_[2]),
-                    orientation=Quat(x=o_[0], y=o_[1], z=o_[2], w=o_[3]),
-                )
-                w.write(c_pose, ns, ts.serialize_cdr(PS(header=header(ns), pose=pose), PS.__msgtype__))
+                w.write(c_js, ns, js_bytes[i])
+                w.write(c_pose, ns, ps_bytes[i])
 
     # ------------------------------------------------------------------ read
     def read(self, path: Path, template: Ros2Template, robot: RobotSpec | None) -> WeldProgram:

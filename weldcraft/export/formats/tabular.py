@@ -25,9 +25,9 @@ import numpy as np
 from weldcraft.errors import DataError
 from weldcraft.export.formats.base import EXPORTERS, BaseTemplate, EmitJob, Exporter, header_lines
 from weldcraft.export.ir_json import load_program_json, program_to_json
-from weldcraft.export.numfmt import fixed_rows
+from weldcraft.export.numfmt import fixed_rows, fixed_table
 from weldcraft.export.program import Segment, WeldProgram
-from weldcraft.export.records import ProcessData, Provenance, RobotSpec
+from weldcraft.export.records import ProcessData, Provenance, RobotSpec, WeaveData
 
 PROCESS_COLUMNS = ("wire_feed_m_min", "voltage_v", "travel_speed_mm_s", "wire_diameter_mm")
 
@@ -95,25 +95,23 @@ class CsvExporter(Exporter):
                 proc_txt[k] = fixed_rows(
                     np.array([[p.wire_feed_m_min, p.voltage_v, p.travel_speed_mm_s, p.wire_diameter_mm]]), 3
                 )[0]
-        t_txt = fixed_rows(prog.t_s[:, None], 6)
-        pos_txt = fixed_rows(prog.tcp_pos_m * 1000.0, 3)
-        quat_txt = fixed_rows(prog.tcp_quat_xyzw, 9)
-        q_txt = fixed_rows(prog.q_rad, 9) if prog.q_rad is not None else [[] for _ in range(prog.n_points)]
+        t_txt = fixed_table(prog.t_s[:, None], 6)
+        cols = [prog.tcp_pos_m * 1000.0, prog.tcp_quat_xyzw]
+        dec = [3, 3, 3, 9, 9, 9, 9]
+        if prog.q_rad is not None:
+            cols.append(np.asarray(prog.q_rad))
+            dec += [9] * prog.q_rad.shape[1]
+        rest = fixed_table(np.hstack(cols), dec, d)
+        proc_line = [d.join(p) for p in proc_txt]
         lines = [f"# {line}" for line in header_lines(prog, "csv")]
         lines.append(f"# name: {job.name}")
         lines.append(d.join(head))
-        for i in range(prog.n_points):
-            k = int(seg_idx[i])
-            row = [
-                t_txt[i][0],
-                str(k),
-                "1" if prog.arc_on[i] else "0",
-                *pos_txt[i],
-                *quat_txt[i],
-                *q_txt[i],
-                *proc_txt[k],
-            ]
-            lines.append(d.join(row))
+        arc = prog.arc_on.tolist()
+        seg_list = seg_idx.tolist()
+        lines += [
+            f"{t_txt[i]}{d}{seg_list[i]}{d}{1 if arc[i] else 0}{d}{rest[i]}{d}{proc_line[seg_list[i]]}"
+            for i in range(prog.n_points)
+        ]
         return {f"{job.name}.csv": "\n".join(lines) + "\n"}
 
     def read(self, path: Path, template: CsvTemplate, robot: RobotSpec | None) -> WeldProgram:
@@ -180,6 +178,10 @@ class JsonExporter(Exporter):
     format = "json"
     template_cls = JsonTemplate
     extensions = (".json",)
+
+    def supports_weave(self, weave: WeaveData) -> bool:
+        # The IR document keeps weave parameters as they are (no detection: samples stay samples).
+        return True
 
     def emit(self, job: EmitJob) -> dict[str, str | bytes]:
         return {f"{job.name}.json": program_to_json(job.program.renamed(job.name))}

@@ -33,7 +33,7 @@ from weldcraft.export.formats.base import (
     work_to_base,
 )
 from weldcraft.export.formats.tabular import robot_for
-from weldcraft.export.numfmt import fixed, fixed_rows
+from weldcraft.export.numfmt import fixed, fixed_table
 from weldcraft.export.program import Segment, WeldProgram
 from weldcraft.export.records import Pose, ProcessData, Provenance, RobotSpec
 from weldcraft.export.rotations import quat_xyzw_to_rotvec_rad, rotvec_rad_to_quat_xyzw
@@ -81,11 +81,10 @@ class UrScriptExporter(Exporter):
         servo = self.dense_welds(tmpl, prog)
         pos, quat = targets_in_work(prog)
         rv = quat_xyzw_to_rotvec_rad(quat)
-        pose_txt = fixed_rows(np.hstack([pos, rv]), 6)
         framed = not prog.work_frame.is_identity
-        poses = [f"p[{','.join(r)}]" for r in pose_txt]
+        poses = [f"p[{r}]" for r in fixed_table(np.hstack([pos, rv]), 6)]
         targets = [f"pose_trans(wobj, {p})" if framed else p for p in poses]
-        q_txt = fixed_rows(np.asarray(prog.q_rad), 6) if prog.q_rad is not None else None
+        q_txt = fixed_table(np.asarray(prog.q_rad), 6) if prog.q_rad is not None else None
         n = prog.n_points
         starts, ends = arc_start_flags(prog)
         seg_len = np.linalg.norm(np.diff(prog.tcp_pos_m, axis=0), axis=1)
@@ -105,7 +104,7 @@ class UrScriptExporter(Exporter):
             lines.append(f"  wobj = {_pose(prog.work_frame.position_m, prog.work_frame.quat_xyzw)}")
         for i in range(n):
             if i == 0:
-                first = f"[{','.join(q_txt[0])}]" if q_txt is not None else targets[0]
+                first = f"[{q_txt[0]}]" if q_txt is not None else targets[0]
                 acc, spd = fixed(tmpl.movej_accel_rad_s2), fixed(tmpl.movej_speed_rad_s)
                 lines.append(f"  movej({first}, a={acc}, v={spd})  # {poses[0]}")
             if starts[i]:
@@ -126,7 +125,7 @@ class UrScriptExporter(Exporter):
                         f"  {x}" for x in fill(tmpl.process_set, values, "urscript process_set").splitlines()
                     ]
                 lines.append(
-                    f"  servoj([{','.join(q_txt[i])}], t={fixed(dt[i], 4)}, lookahead_time="
+                    f"  servoj([{q_txt[i]}], t={fixed(dt[i], 4)}, lookahead_time="
                     f"{fixed(tmpl.servoj_lookahead_s)}, gain={tmpl.servoj_gain})  # {poses[i]}"
                 )
             elif i > 0:

@@ -31,7 +31,7 @@ CONTROL_CODE	= 00000000 00000000;
    7:  !WS1 8.000 25.000 6.000 ;
    8:L P[4] 12cm/min FINE
     :  Arc Start[1] ;
-   9:  Weave Sine[1.497Hz,1.502mm,0.104s,0.099s] ;
+   9:  Weave Sine[1.496Hz,1.503mm,0.105s,0.098s] ;
   10:L P[5] WELD_SPEED FINE
     :  Arc End[1] ;
   11:  Weave End ;
@@ -60,13 +60,13 @@ P[3]{
 P[4]{
    GP1:
 	UF : 0, UT : 1,		CONFIG : 'N U T, 0, 0, 0',
-	X =   849.990  mm,	Y =   -10.000  mm,	Z =   249.990  mm,
+	X =   849.987  mm,	Y =   -10.000  mm,	Z =   249.987  mm,
 	W =   170.000 deg,	P =    45.000 deg,	R =  -180.000 deg
 };
 P[5]{
    GP1:
 	UF : 0, UT : 1,		CONFIG : 'N U T, 0, 0, 0',
-	X =   849.993  mm,	Y =    10.000  mm,	Z =   249.993  mm,
+	X =   849.989  mm,	Y =    10.000  mm,	Z =   249.989  mm,
 	W =   170.000 deg,	P =    45.000 deg,	R =  -180.000 deg
 };
 P[6]{
