@@ -33,27 +33,43 @@ class BoxRayCaster:
         self._rot = np.stack([b.rotation_matrix() for b in boxes])  # (B, 3, 3) columns = box axes
         self._center = np.array([b.center_m for b in boxes])  # (B, 3)
         self._half = np.array([b.half_extents_m for b in boxes])[:, None, :]  # (B, 1, 3)
+        self._radius = np.linalg.norm(self._half[:, 0, :], axis=1)  # (B,) bounding-sphere radius
 
-    def cast_fan(self, origin: FloatArray, directions: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def cast_fan(
+        self, origin: FloatArray, directions: FloatArray, reach_m: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
         """First hit of each ray origin + lam d_r, lam in [0, 1], of a fan sharing one origin.
 
         Args:
             origin: (3,) the common ray start, in the boxes' frame.
             directions: (R, 3) ray vectors from the start to each ray's end.
+            reach_m: the length of the longest ray; boxes whose bounding sphere lies beyond it are
+                skipped (a curved part is dozens of panels, of which the laser line meets two or three).
 
         Returns:
             (lam (R,), box (R,)): the hit parameter (inf for a miss) and the index of the box hit (-1).
         """
-        o_l = np.einsum("bj,bjk->bk", origin - self._center, self._rot)[:, None, :]  # (B, 1, 3)
-        d_l = np.matmul(directions, self._rot)  # (B, R, 3)
+        rot, center, half = self._rot, self._center, self._half
+        index = None
+        if reach_m is not None and self.n_boxes > 2:
+            near = np.linalg.norm(center - origin, axis=1) <= self._radius + reach_m
+            index = np.flatnonzero(near)
+            if index.size == 0:
+                r = directions.shape[0]
+                return np.full(r, np.inf), np.full(r, -1)
+            rot, center, half = rot[index], center[index], half[index]
+        o_l = np.einsum("bj,bjk->bk", origin - center, rot)[:, None, :]  # (B, 1, 3)
+        d_l = np.matmul(directions, rot)  # (B, R, 3)
         d_l[np.abs(d_l) < _TINY] = _TINY
         inv = 1.0 / d_l
-        t1 = (-self._half - o_l) * inv
-        t2 = (self._half - o_l) * inv
+        t1 = (-half - o_l) * inv
+        t2 = (half - o_l) * inv
         t_near = np.minimum(t1, t2).max(axis=2)  # (B, R)
         t_far = np.maximum(t1, t2).min(axis=2)
         hit = (t_near <= t_far) & (t_far >= 0.0) & (t_near <= 1.0)
         lam = np.where(hit, np.maximum(t_near, 0.0), np.inf)
         box = lam.argmin(axis=0)
         best = lam.min(axis=0)
+        if index is not None:
+            box = index[box]
         return best, np.where(np.isfinite(best), box, -1)

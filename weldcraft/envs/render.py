@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pybullet as pb
 
 from weldcraft.types import FloatArray
@@ -28,8 +29,9 @@ LEVEL_RGBA = {
     3: (0.85, 0.1, 0.1, 1.0),  # below D
 }
 _QUANT_MM = 0.5
-_CAMERA_DIR = np.array([-0.55, -0.45, 0.70])  # from the seam towards the camera (world), normalized below
-_CAMERA_DIST_M = 0.42
+_CAMERA_BACK = 0.7  # the camera looks from out of the joint (n) and from behind the torch (-t)
+_CAMERA_DIST_M = 0.30
+_CAMERA_TARGET_BEHIND_M = 0.015  # aim a little behind the torch, where the fresh bead is
 
 
 class CellRenderer:
@@ -44,7 +46,11 @@ class CellRenderer:
         self._episode_token: object = None
         w, h = env.render_width, env.render_height
         self._proj = pb.computeProjectionMatrixFOV(45.0, w / h, 0.02, 5.0, physicsClientId=self.client_id)
-        self._dir = _CAMERA_DIR / np.linalg.norm(_CAMERA_DIR)
+        joint = env.job.joint
+        # groove depth from the seam point (single-V: the root) to the plate surface
+        self._depth_mm = (
+            joint.thickness_mm - joint.root_face_mm if joint.kind.value == "single_v_butt" else 0.0
+        )
 
     def _clear(self) -> None:
         for body in self._bodies:
@@ -81,7 +87,11 @@ class CellRenderer:
         levels = bead.column("level")[i0:i1]
         level = int(min(max(levels.max(), 0), 3))
         width = float(np.mean(bead.column("width_mm")[i0:i1]))
-        height = max(float(np.mean(bead.column("reinforcement_mm")[i0:i1])), 0.5)
+        # the visible bead: a box from the root up to the cap (throat + cap height for a fillet, groove
+        # depth + reinforcement for a butt), as wide as the bead face
+        throat = bead.column("throat_mm")[i0:i1]
+        cap = bead.column("reinforcement_mm")[i0:i1]
+        height = max(float(np.mean(throat + cap)) + self._depth_mm, 0.5)
         p0, p1 = bead.aim_world_m[i0], bead.aim_world_m[i1 - 1]
         along = p1 - p0
         length = float(np.linalg.norm(along)) * 1000.0 + float(bead.length_mm[i1 - 1])
@@ -97,15 +107,15 @@ class CellRenderer:
         )
         self._bodies.append(int(body))
 
-    def render(self) -> FloatArray:
+    def render(self) -> npt.NDArray[np.uint8]:
         """An RGB image (H, W, 3) uint8 of the cell around the torch."""
         env = self.env
         self._draw_new_chunks()
-        target = env.world.programmed.point(env._s_cmd_m)
-        eye = target + self._dir * _CAMERA_DIST_M
-        view = pb.computeViewMatrix(
-            eye.tolist(), target.tolist(), [0.0, 0.0, 1.0], physicsClientId=self.client_id
-        )
+        target, frame = env.world.programmed.point_frame(env._s_cmd_m - _CAMERA_TARGET_BEHIND_M)
+        view_dir = frame[:, 1] - _CAMERA_BACK * frame[:, 0]
+        eye = target + view_dir / np.linalg.norm(view_dir) * _CAMERA_DIST_M
+        cid = self.client_id
+        view = pb.computeViewMatrix(eye.tolist(), target.tolist(), [0.0, 0.0, 1.0], physicsClientId=cid)
         w, h = env.render_width, env.render_height
         if env.render_mode == "human":
             pb.resetDebugVisualizerCamera(

@@ -97,6 +97,9 @@ class SampledSeam:
 
     def point_frame(self, s_m: float) -> tuple[FloatArray, FloatArray]:
         """(point (3,), frame (3, 3)) at `s_m`; see `point` and `frame`."""
+        if 0.0 < s_m < self.length_m:
+            i, f = self._index(s_m)
+            return self.positions_m[i] + f * self._dpos[i], self.frames[i] + f * self._dframe[i]
         return self.point(s_m), self.frame(s_m)
 
     def project(self, point_m: FloatArray, s_guess_m: float, iterations: int = 2) -> float:

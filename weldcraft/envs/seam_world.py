@@ -74,6 +74,13 @@ class SeamWorld:
         self.part_quat_xyzw = np.array([0.0, 0.0, 0.0, 1.0])
         self.part_rot = np.eye(3)
         self.drift_m = np.zeros(3)
+        self._drift_axes = np.zeros((3, 2))
+        self._drift_params = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        self.drifts = False
+        s_mm = self.s_grid_m * 1000.0
+        self._inv_grid_mm = 1.0 / (s_mm[1] - s_mm[0])
+        self._gap_nominal = job.gap.at(s_mm)
+        self._gap_true = self._gap_nominal.copy()
 
     def _sample(self, pos_work: FloatArray, frames_work: FloatArray) -> SampledSeam:
         pos = pos_work @ self.world_rot_work.T + self.world_pos_work_m
@@ -91,11 +98,39 @@ class SeamWorld:
         self.part_rot = self.world_rot_work @ Rotation.from_quat(quat_work).as_matrix()
         self.part_quat_xyzw = Rotation.from_matrix(self.part_rot).as_quat()
         self.drift_m = np.zeros(3)
+        # drift d(t) = lat(t) b_c + nor(t) n_c in the part frame (weldcraft.seams.realization), so in the
+        # world it is part_rot @ [b_c, n_c] @ (lat, nor): precompute the axes, evaluate the sines per step
+        frame_c = self.job.seam.frames(0.5 * self.length_m)[0]
+        self._drift_axes = self.part_rot @ np.column_stack((frame_c[:, 2], frame_c[:, 1])) * 1e-3
+        a_l, a_n = realization.drift_amplitude_mm
+        p_l, p_n = realization.drift_phase_rad
+        omega = 2.0 * math.pi / self.job.placement.drift_period_s
+        self._drift_params = (omega, 0.5 * a_l, p_l, math.sin(p_l), 0.5 * a_n, p_n, math.sin(p_n))
+        self.drifts = a_l != 0.0 or a_n != 0.0
+        self._gap_true = realization.gap_mm(self.s_grid_m * 1000.0)
 
     def drift_at(self, t_s: float) -> FloatArray:
-        """Rigid thermal drift (3,) m of the part at time `t_s` in the world (0 at t = 0)."""
-        pos_work, _ = self.realization.part_pose_work(t_s)
-        return self.world_rot_work @ pos_work + self.world_pos_work_m - self._part_pos0
+        """Rigid thermal drift (3,) m of the part at time `t_s` in the world (0 at t = 0).
+
+        Equals `realization.part_pose_work(t_s)` minus its t = 0 position, mapped to the world (tested).
+        """
+        omega, h_l, p_l, s_l, h_n, p_n, s_n = self._drift_params
+        lat = h_l * (math.sin(omega * t_s + p_l) - s_l)
+        nor = h_n * (math.sin(omega * t_s + p_n) - s_n)
+        return self._drift_axes[:, 0] * lat + self._drift_axes[:, 1] * nor
+
+    def _grid(self, values: FloatArray, s_m: float) -> float:
+        x = min(max(s_m * 1000.0 * self._inv_grid_mm, 0.0), len(values) - 1.000001)
+        i = int(x)
+        return float(values[i] + (x - i) * (values[i + 1] - values[i]))
+
+    def gap_mm(self, s_m: float) -> float:
+        """Realised gap (mm) at arc length `s_m` (held beyond the ends)."""
+        return self._grid(self._gap_true, s_m)
+
+    def gap_deviation_mm(self, s_m: float) -> float:
+        """Realised minus nominal gap (mm) at `s_m`: what the nominal-gap plates do not show."""
+        return self._grid(self._gap_true, s_m) - self._grid(self._gap_nominal, s_m)
 
     @property
     def part_pos_m(self) -> FloatArray:

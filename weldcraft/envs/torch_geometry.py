@@ -58,15 +58,28 @@ def tool_rotation(seam_frame: FloatArray, w_seam: FloatArray, roll_rad: float = 
         w_seam: (3,) unit wire direction in seam coordinates.
         roll_rad: rotation of the x/y axes about z.
     """
-    z = seam_frame @ w_seam
-    t = seam_frame[:, 0]
-    x = t - float(t @ z) * z
-    x /= math.sqrt(float(x @ x))
-    y = np.cross(z, x)
+    f = seam_frame.tolist()
+    w0, w1, w2 = float(w_seam[0]), float(w_seam[1]), float(w_seam[2])
+    zx = f[0][0] * w0 + f[0][1] * w1 + f[0][2] * w2
+    zy = f[1][0] * w0 + f[1][1] * w1 + f[1][2] * w2
+    zz = f[2][0] * w0 + f[2][1] * w1 + f[2][2] * w2
+    tx, ty, tz = f[0][0], f[1][0], f[2][0]
+    d = tx * zx + ty * zy + tz * zz
+    xx, xy, xz = tx - d * zx, ty - d * zy, tz - d * zz
+    norm = math.sqrt(xx * xx + xy * xy + xz * xz)
+    xx, xy, xz = xx / norm, xy / norm, xz / norm
+    yx, yy, yz = zy * xz - zz * xy, zz * xx - zx * xz, zx * xy - zy * xx
     if roll_rad:
         c, s = math.cos(roll_rad), math.sin(roll_rad)
-        x, y = c * x + s * y, c * y - s * x
-    return np.column_stack((x, y, z))
+        xx, xy, xz, yx, yy, yz = (
+            c * xx + s * yx,
+            c * xy + s * yy,
+            c * xz + s * yz,
+            c * yx - s * xx,
+            c * yy - s * xy,
+            c * yz - s * xz,
+        )
+    return np.array([[xx, yx, zx], [xy, yy, zy], [xz, yz, zz]])
 
 
 def roll_matrix(roll_rad: float) -> FloatArray:
@@ -123,16 +136,21 @@ class JointSection:
             segs = [(np.array([-_FAR_MM, 0.0]), np.array([_FAR_MM, 0.0]))]
         return cls(np.array([[s, e] for s, e in segs], dtype=np.float64))
 
+    def __post_init__(self) -> None:
+        segs = tuple(
+            (float(a[0]), float(a[1]), float(b[0] - a[0]), float(b[1] - a[1]))
+            for a, b in np.asarray(self.segments)
+        )
+        object.__setattr__(self, "_segs", segs)
+
     def hit(self, o_b: float, o_n: float, d_b: float, d_n: float) -> float:
         """Smallest ray parameter lam >= 0 where o + lam d meets the section; inf when it misses.
 
         Args: the ray origin (o_b, o_n) and direction (d_b, d_n) in the (b, n) plane, in mm.
         """
         best = math.inf
-        for seg in self.segments:
-            sb, sn = seg[0]
-            eb, en = seg[1]
-            ub, un = eb - sb, en - sn
+        segs: tuple[tuple[float, float, float, float], ...] = self._segs  # type: ignore[attr-defined]
+        for sb, sn, ub, un in segs:
             den = d_b * un - d_n * ub
             if abs(den) < 1e-12:
                 continue
@@ -182,10 +200,17 @@ def torch_state(
     The returned `s_m` is `s_m` corrected by the tangential offset of the wire's hit point, so a caller
     that re-evaluates the seam there converges to the aimed seam point.
     """
-    rel_mm = (tip_m - seam_point_m) @ seam_frame * 1000.0
-    w = w_world @ seam_frame
-    o_t, o_n, o_b = float(rel_mm[0]), float(rel_mm[1]), float(rel_mm[2])
-    w_t, w_n, w_b = float(w[0]), float(w[1]), float(w[2])
+    f = seam_frame.tolist()
+    dx = (float(tip_m[0]) - float(seam_point_m[0])) * 1000.0
+    dy = (float(tip_m[1]) - float(seam_point_m[1])) * 1000.0
+    dz = (float(tip_m[2]) - float(seam_point_m[2])) * 1000.0
+    wx, wy, wz = float(w_world[0]), float(w_world[1]), float(w_world[2])
+    o_t = dx * f[0][0] + dy * f[1][0] + dz * f[2][0]
+    o_n = dx * f[0][1] + dy * f[1][1] + dz * f[2][1]
+    o_b = dx * f[0][2] + dy * f[1][2] + dz * f[2][2]
+    w_t = wx * f[0][0] + wy * f[1][0] + wz * f[2][0]
+    w_n = wx * f[0][1] + wy * f[1][1] + wz * f[2][1]
+    w_b = wx * f[0][2] + wy * f[1][2] + wz * f[2][2]
     lam = section.hit(o_b, o_n, w_b, w_n)
     if math.isinf(lam):
         # missed the work: report the aim at the n = 0 plane (or straight below) for the offsets

@@ -149,7 +149,9 @@ def extract_feature(
         valid: R flags, False for a miss or a dropout.
         kind: the joint kind (selects the template).
         standoff_mm: height of the fan origin above the aim plane (for the edge estimates).
-        root_depth_mm: single-V: depth of the root face below the top surface (t - c).
+        root_depth_mm: single-V: depth of the root face below the top surface (t - c), measured in the
+            profile plane (divide the 3D depth by the cosine between the fan axis and the plate normal:
+            a torch tilted by its travel angle sees the groove 1/cos deeper).
         cos_grazing: faces seen at an incidence whose cosine is below this are dropouts.
     """
     n = len(valid)
@@ -258,6 +260,7 @@ class LaserSeamTracker:
         self.center_mm = 0.0
         self._cos_grazing = math.cos(math.radians(config.grazing_dropout_deg))
         self._reach = (config.standoff_mm + _RAY_DEPTH_MM) / config.standoff_mm  # fan ray length factor
+        self._reach_m = math.hypot(config.standoff_mm + _RAY_DEPTH_MM, config.fov_mm * self._reach) / 1000.0
         self.last_points: tuple[list[float], list[float], list[bool]] | None = None
 
     def reset(self) -> None:
@@ -275,34 +278,38 @@ class LaserSeamTracker:
         u.sort()
         return u
 
-    def scan_geometry(self, aim_m: FloatArray, tool_rot: FloatArray) -> TrackerReading:
+    def scan_geometry(
+        self, aim_m: FloatArray, tool_rot: FloatArray, depth_scale: float = 1.0
+    ) -> TrackerReading:
         """Noise-free reading of the profile at the look-ahead aim point `aim_m` (3,), tool axes (3, 3).
 
-        Moves the central ray window onto the detected joint; when the joint lay outside the window,
+        `depth_scale`: 1 / cos(angle between the fan axis and the plate normal), for the single-V root
+        depth (see `extract_feature`). Moves the central ray window onto the detected joint; when the
+        joint lay outside the window,
         scans once more with the window on it (lock-on), as a tracker's region of interest follows.
         """
-        reading = self._profile(aim_m, tool_rot)
+        reading = self._profile(aim_m, tool_rot, depth_scale)
         if reading.valid or reading != INVALID_READING:  # an invalid reading may still locate the joint
             old = self.center_mm
             self.center_mm = min(max(reading.lateral_mm, -self._center_limit), self._center_limit)
             if abs(reading.lateral_mm - old) > self.config.center_width_mm / 2.0:
-                reading = self._profile(aim_m, tool_rot)
+                reading = self._profile(aim_m, tool_rot, depth_scale)
         return reading
 
-    def _profile(self, aim_m: FloatArray, tool_rot: FloatArray) -> TrackerReading:
+    def _profile(self, aim_m: FloatArray, tool_rot: FloatArray, depth_scale: float) -> TrackerReading:
         cfg = self.config
         u = self.ray_layout_mm()
         # rays in the part frame: from the fan origin (standoff above the aim point along -z) through
         # the aim plane at lateral u, to _RAY_DEPTH_MM beyond it
         rot_t = self._part_rot.T
-        y_p = rot_t @ tool_rot[:, 1]
-        z_p = rot_t @ tool_rot[:, 2]
+        axes_p = rot_t @ tool_rot
+        y_p, z_p = axes_p[:, 1], axes_p[:, 2]
         aim_p = rot_t @ (aim_m - self._part_pos)
         sd = cfg.standoff_mm
         origin = aim_p - (sd / 1000.0) * z_p
         dirs = np.multiply.outer(u * (self._reach / 1000.0), y_p)
         dirs += ((sd + _RAY_DEPTH_MM) / 1000.0) * z_p
-        lam, _ = self.caster.cast_fan(origin, dirs)
+        lam, _ = self.caster.cast_fan(origin, dirs, self._reach_m)
         # hit relative to the aim point: lateral = lam u reach, height = sd - lam (sd + depth)
         lam_l = lam.tolist()
         reach, span = self._reach, sd + _RAY_DEPTH_MM
@@ -315,15 +322,18 @@ class LaserSeamTracker:
                 zz[k] = sd - lk * span
                 valid[k] = True
         self.last_points = (x, zz, valid)
-        return extract_feature(u.tolist(), x, zz, valid, self.kind, sd, self.root_depth_mm, self._cos_grazing)
+        depth = self.root_depth_mm * depth_scale
+        return extract_feature(u.tolist(), x, zz, valid, self.kind, sd, depth, self._cos_grazing)
 
-    def scan(self, aim_m: FloatArray, tool_rot: FloatArray, rng: np.random.Generator) -> TrackerReading:
+    def scan(
+        self, aim_m: FloatArray, tool_rot: FloatArray, rng: np.random.Generator, depth_scale: float = 1.0
+    ) -> TrackerReading:
         """One noisy reading (see `scan_geometry`).
 
         Always draws the same number of random numbers, so runs are reproducible whatever the geometry.
         """
         cfg = self.config
-        geo = self.scan_geometry(aim_m, tool_rot)
+        geo = self.scan_geometry(aim_m, tool_rot, depth_scale)
         g0, g1, g2, g3, g4 = rng.standard_normal(5).tolist()
         u0, u1, u2 = rng.random(3).tolist()
         if not geo.valid:

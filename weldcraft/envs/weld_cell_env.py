@@ -18,6 +18,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import gymnasium as gym
@@ -29,6 +30,7 @@ from weldcraft.envs.bead import BeadRecorder, WeaveWindow, weave_window_steps
 from weldcraft.envs.cell_setup import CellHandle, make_cell
 from weldcraft.envs.config import ActionScaling, RandomizationConfig, RewardWeights, SensorConfig
 from weldcraft.envs.observation import N_ACTIONS, OBS_CLIP, OBS_INDEX, OBS_INV_SCALE, OBS_SIZE
+from weldcraft.envs.robot.config import CELL_CONFIG_DIR, load_cell_config
 from weldcraft.envs.seam_buffer import SeamCorrectionBuffer
 from weldcraft.envs.seam_world import SeamWorld, nominal_realization, scaled_job
 from weldcraft.envs.torch_geometry import (
@@ -46,13 +48,14 @@ from weldcraft.envs.true_state import TrueSeamState
 from weldcraft.errors import ConfigError, UserError
 from weldcraft.process import BeadSample, ProcessModel
 from weldcraft.seams import JointKind, SeamRealization, WeldJob, load_job
+from weldcraft.seams.config import presets_dir
 from weldcraft.types import FloatArray
 
 logger = logging.getLogger(__name__)
 Float32Array = npt.NDArray[np.float32]
 
 TERMINATION_REASONS = ("seam_complete", "collision", "lost_seam", "unreachable")
-_PRESCAN_SPACING_MM = 1.0
+_PRESCAN_SPACING_MM = 2.0
 _MIN_SPEED_RATIO = 0.05  # process-model speed floor when the torch stalls or backs up
 _DRIFT_UPDATE_MM = 0.02  # move the part body when the drift changed by this much
 
@@ -66,6 +69,33 @@ class _Pending(NamedTuple):
     normal_mm: float
     gap_mm: float
     raw: TrackerReading
+
+
+_CONFIG_CACHE: dict[tuple[str, str, int], Any] = {}
+
+
+def _cached_load(kind: str, name_or_path: str) -> Any:
+    """`load_job` / `load_cell_config` with a per-process cache keyed by the file and its mtime.
+
+    Parsing the YAML (pure-Python PyYAML) was 40 % of making an env; the records are frozen, so envs
+    made from the same unchanged file share one.
+    """
+    if kind == "job":
+        path = Path(name_or_path)
+        if not (path.suffix in (".yaml", ".yml") or path.exists()):
+            path = presets_dir() / f"{name_or_path}.yaml"
+    else:
+        path = Path(name_or_path)
+        if not path.exists():
+            path = CELL_CONFIG_DIR / f"{name_or_path}.yaml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1  # unknown name: let the loader raise its own error
+    key = (kind, str(name_or_path), stamp)
+    if key not in _CONFIG_CACHE:
+        _CONFIG_CACHE[key] = load_job(name_or_path) if kind == "job" else load_cell_config(name_or_path)
+    return _CONFIG_CACHE[key]
 
 
 def default_max_episode_steps(job: WeldJob, control_hz: float = 20.0, margin: float = 1.5) -> int:
@@ -119,7 +149,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         render_height: int = 240,
     ) -> None:
         super().__init__()
-        self.job = job if isinstance(job, WeldJob) else load_job(job)
+        self.job = job if isinstance(job, WeldJob) else _cached_load("job", str(job))
         if not (isinstance(control_hz, (int, float)) and 1.0 <= control_hz <= 1000.0):
             raise ConfigError(f"control_hz must be in [1, 1000], got {control_hz!r}", where="control_hz")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -141,6 +171,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self.render_width = int(render_width)
         self.render_height = int(render_height)
         self._max_steps = int(max_episode_steps or default_max_episode_steps(self.job, self.control_hz))
+        self._length_mm = self.job.length_mm
 
         wps, joint = self.job.wps, self.job.joint
         self.wps = wps
@@ -157,12 +188,14 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         )
         self._sampling_job = scaled_job(self.job, self.randomization.scale)
         # an IK solution farther than this from the current joints is another branch: not a weld motion
-        self._max_joint_step_rad = 0.5
+        self._max_joint_step_rad = 1.0
 
         # -- simulator ------------------------------------------------------------------------------------
         self.client_id = pb.connect(pb.GUI if render_mode == "human" else pb.DIRECT)
         self._closed = False
         try:
+            if isinstance(cell, str):
+                cell = _cached_load("cell", cell)
             self.cell: CellHandle = make_cell(
                 self.client_id, cell, self.job, with_visuals=render_mode is not None
             )
@@ -171,6 +204,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             self._closed = True
             raise
         robot = self.cell.robot
+        self.limiter = self.cell.limiter
         self.n_joints = robot.n_joints
         self._q_lo, self._q_hi = robot.lower_rad.copy(), robot.upper_rad.copy()
         self._q_mid = 0.5 * (self._q_lo + self._q_hi)
@@ -188,13 +222,24 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self._w_nominal = wire_direction_seam(wps.travel_angle_deg, self.nominal_work_error_deg)
         self.world.set_realization(nominal_realization(self.job))
         self._place_part()
+        sc = self.action_scaling
+        tilts = [
+            wire_direction_seam(wps.travel_angle_deg + dt, self.nominal_work_error_deg + dw)
+            for dt, dw in (
+                (0.0, sc.work_angle_range_deg),
+                (0.0, -sc.work_angle_range_deg),
+                (sc.travel_angle_range_deg, 0.0),
+                (-sc.travel_angle_range_deg, 0.0),
+            )
+        ]
         self.torch_roll_rad = choose_torch_roll(
             self.cell,
             self.world.programmed,
             self._w_nominal,
             self.section,
             wps.ctwd_mm,
-            (self.job.config_hash(), repr(self.cell.cell.config)),
+            tilts,
+            (self.job.config_hash(), repr(self.cell.cell.config), sc),
         )
         # the sensor frame is the zero-roll tool frame: its y axis runs across the seam
         self._sensor_from_tool = roll_matrix(self.torch_roll_rad).T
@@ -218,6 +263,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self._perceived: TorchState | None = None
         self._true: TorchState | None = None
         self._corr = (0.0, 0.0, 0.0)
+        self._corr_gap_mm = 0.0
         self._speed_ratio = 1.0
         self._weave_width_mm = 0.0
         self._drift_applied_m = np.zeros(3)
@@ -272,7 +318,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self._qd = np.zeros(self.n_joints)
         self.cell.robot.set_q(q_start)
         tip, rot = self._tcp()
-        self._true = self._true_state(tip, rot[:, 2], 0.0)
+        self._true = self._true_state(tip, rot[:, 2], 0.0, iterations=3)
         self._s_true_m = self._true.s_m
         self._perceived = self._perceived_state(tip, rot[:, 2])
         self._needs_reset = False
@@ -313,17 +359,18 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             reason = "unreachable"
             info["ik_reason"] = ik.reason
         else:
-            q_next, qd_next, _ = self.cell.limiter.step(self._q, self._qd, ik.q, self.dt)
+            q_next, qd_next, _ = self.limiter.step(self._q, self._qd, ik.q, self.dt)
             self._q, self._qd = q_next, qd_next
             self.cell.robot.set_q(q_next)
             tip, rot = self._tcp()
             collisions = self.cell.collisions()
             if collisions:
                 reason = "collision"
-                info["collisions"] = [(c.link_name, c.body_name, c.other_link) for c in collisions]
+                info["collisions"] = [(c.link_name, c.body_name) for c in collisions]
             # 2. torch relative to the true seam (process) and to the perceived seam (observation)
-            true = self._true_state(tip, rot[:, 2], self._s_true_m)
-            self._perceived = self._perceived_state(tip, rot[:, 2])
+            s_guess = (self._true.s_m if self._true is not None else 0.0) + (self._s_cmd_m - s_prev_cmd)
+            true = self._true_state(tip, rot[:, 2], s_guess)
+            self._perceived = torch_state(tip, rot[:, 2], c_ref, frame_ref, self._s_cmd_m, self.section)
             ds_mm = (true.s_m - self._s_true_m) * 1000.0
             s_start_mm = self._s_true_m * 1000.0
             self._true = true
@@ -333,7 +380,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             arc_on = math.isfinite(true.ctwd_mm) and true.ctwd_mm <= self.max_ctwd_mm
             if arc_on and reason is None:
                 speed = max(speed, _MIN_SPEED_RATIO * wps.travel_speed_mm_s)
-                gap = float(self.world.realization.gap_mm(true.s_m * 1000.0)[0])
+                gap = self.world.gap_mm(true.s_m)
                 sample = self.process.evaluate_one(
                     speed,
                     max(true.ctwd_mm, 0.5),
@@ -353,7 +400,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
                     reason = "lost_seam"
                 elif true.ctwd_mm < self.min_ctwd_mm:
                     reason = "collision"
-                    info["collisions"] = [("contact_tip", "part", "")]
+                    info["collisions"] = [("contact_tip", "part")]
                 elif self.seam_tracking and self._corr_blind_mm > self.sensor_config.max_blind_mm:
                     reason = "lost_seam"
             # 3. the tracker looks ahead
@@ -367,7 +414,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
 
         # reward
         w = self.reward_weights
-        length_mm = self.job.length_mm
+        length_mm = self._length_mm
         seg_mm = float(self.bead.length_mm[self.bead.n - 1]) if sample is not None else 0.0
         terms = {
             "quality": (sample.quality * seg_mm / length_mm) if sample is not None else 0.0,
@@ -401,7 +448,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             info["segment_level"] = sample.level
         return self._obs.astype(np.float32), float(reward), terminated, truncated, info
 
-    def render(self) -> FloatArray | None:
+    def render(self) -> npt.NDArray[np.uint8] | None:  # type: ignore[override]
         if self.render_mode is None:
             gym.logger.warn("render() without a render_mode; pass render_mode='rgb_array' to the env")
             return None
@@ -439,7 +486,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             s_cmd_mm=s * 1000.0,
             seam_point_world_m=c_true,
             seam_frame_world=self.world.true0.frame(s_true),
-            gap_mm=float(self.world.realization.gap_mm(s_true * 1000.0)[0]),
+            gap_mm=self.world.gap_mm(s_true),
             reference_error_lateral_mm=float(d_mm[2]),
             reference_error_normal_mm=float(d_mm[1]),
         )
@@ -474,8 +521,11 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         self.tracker.set_part_pose(self.world.part_rot, pos)
 
     def _update_drift(self, t_s: float) -> None:
+        if not self.world.drifts:
+            return
         drift = self.world.drift_at(t_s)
-        if float(np.max(np.abs(drift - self._drift_applied_m))) * 1000.0 >= _DRIFT_UPDATE_MM:
+        dx, dy, dz = (drift - self._drift_applied_m).tolist()
+        if max(abs(dx), abs(dy), abs(dz)) * 1000.0 >= _DRIFT_UPDATE_MM:
             self._drift_applied_m = drift
             self.world.drift_m = drift
             self._place_part()
@@ -490,22 +540,29 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         if self.seam_tracking:
             corr = self.buffer.query(s_m)
             self._corr = (corr.lateral_mm, corr.normal_mm, corr.blind_mm if corr.ok else math.inf)
+            self._corr_gap_mm = corr.gap_mm
             c = c + frame[:, 2] * (corr.lateral_mm / 1000.0) + frame[:, 1] * (corr.normal_mm / 1000.0)
         return c, frame
 
     def _tcp(self) -> tuple[FloatArray, FloatArray]:
         return self.cell.tcp_pose()
 
-    def _true_state(self, tip: FloatArray, w: FloatArray, s_guess_m: float) -> TorchState:
+    def _true_state(
+        self, tip: FloatArray, w: FloatArray, s_guess_m: float, iterations: int = 1
+    ) -> TorchState:
+        """Torch state against the true seam, from a guess of the aimed arc length.
+
+        `torch_state` corrects s by the aim's tangential offset, exact on a straight seam; one step from
+        a guess within a step's travel (0.3 mm) leaves an arc-length error of (0.3 mm)^2 / R on a curve.
+        """
         seam = self.world.true0
         drift = self.world.drift_m
         s = s_guess_m
-        state = None
-        for _ in range(2):
-            c, frame = seam.point_frame(s)
-            state = torch_state(tip, w, c + drift, frame, s, self.section)
-            s = state.s_m
-        assert state is not None
+        c, frame = seam.point_frame(s)
+        state = torch_state(tip, w, c + drift, frame, s, self.section)
+        for _ in range(iterations - 1):
+            c, frame = seam.point_frame(state.s_m)
+            state = torch_state(tip, w, c + drift, frame, state.s_m, self.section)
         return state
 
     def _perceived_state(self, tip: FloatArray, w: FloatArray) -> TorchState:
@@ -516,7 +573,13 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         """Scan at the current tool pose; the reading becomes available after the latency."""
         sensor = rot @ self._sensor_from_tool
         aim = tip + sensor @ self._lookahead_tool_m
-        reading = self.tracker.scan(aim, sensor, self.np_random)
+        depth_scale = 1.0
+        if self.job.joint.kind is JointKind.SINGLE_V_BUTT:
+            # the fan axis is tilted from the plate normal (travel/work angle): the groove looks deeper
+            ahead_m = self._s_cmd_m + self.sensor_config.lookahead_mm / 1000.0
+            n_ahead = self.world.programmed.frame(ahead_m)[:, 1]
+            depth_scale = 1.0 / max(abs(float(sensor[:, 2] @ n_ahead)), 0.2)
+        reading = self.tracker.scan(aim, sensor, self.np_random, depth_scale)
         ready = self._step + self._latency_steps
         if reading.valid:
             point = aim + (sensor[:, 1] * reading.lateral_mm - sensor[:, 2] * reading.vertical_mm) / 1000.0
@@ -525,15 +588,11 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             c, frame = self.world.programmed.point_frame(s_scan)
             d_mm = (point - c) @ frame * 1000.0
             # the plates carry the nominal gap; the realised deviation is added (see docs/envs.md)
-            gap = max(reading.gap_mm + self._gap_deviation_mm(s_scan), 0.0)
+            gap = max(reading.gap_mm + self.world.gap_deviation_mm(s_scan), 0.0)
             raw = TrackerReading(reading.lateral_mm, reading.vertical_mm, gap, reading.misalignment_mm, True)
             self._pending.append(_Pending(ready, s_scan, float(d_mm[2]), float(d_mm[1]), gap, raw))
         else:
             self._pending.append(_Pending(ready, 0.0, 0.0, 0.0, 0.0, INVALID_READING))
-
-    def _gap_deviation_mm(self, s_m: float) -> float:
-        s_mm = s_m * 1000.0
-        return float(self.world.realization.gap_mm(s_mm)[0] - self.job.gap.at(s_mm)[0])
 
     def _release_readings(self) -> None:
         while self._pending and self._pending[0].ready_step <= self._step:
@@ -583,8 +642,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             float(r.valid),
         )
         if self.seam_tracking:
-            corr = self.buffer.query(self._s_cmd_m)
-            o[5], o[6], o[7] = corr.lateral_mm, corr.normal_mm, corr.gap_mm
+            o[5], o[6], o[7] = self._corr[0], self._corr[1], self._corr_gap_mm
         else:
             o[5] = o[6] = o[7] = 0.0
         p = self._perceived

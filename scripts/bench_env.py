@@ -1,0 +1,148 @@
+"""Benchmark of WeldCellEnv.step; prints one JSON object.
+
+Measured, all in this process on one core (`taskset`/affinity is left to the caller):
+
+* env_steps_per_s: steps/s of the nominal straight weld with state observations, no rendering, on a
+  2,000-step straight fillet (650 mm at 6.5 mm/s and 20 Hz), part as programmed (tracker noise on);
+* bare_loop_per_s: the same number of iterations of the robot core only (closed-form IK to the same
+  torch poses + joint limiter + forward kinematics + joint state to pybullet + collision query) and
+  ratio_env_to_bare = env_steps_per_s / bare_loop_per_s (how much the welding model adds);
+* late_over_early_step_time: median step time over the last 10 % of the seam / first 10 % (a bead kept
+  as one body per deposit would grow this; the target is <= 1.10);
+* render_fps_320x240: rgb_array frames/s (TinyRenderer) of the same cell during a weld;
+* the load average and a CPU calibration (ns per Python float multiply-add), because the shared dev
+  machine's other jobs change absolute figures several-fold while ratios stay comparable.
+
+Usage: PYTHONPATH=. python scripts/bench_env.py [--steps 2000] [--render-frames 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+
+from weldcraft.envs.controllers import NominalController
+from weldcraft.envs.torch_geometry import commanded_tip_m, tool_rotation
+from weldcraft.envs.weld_cell_env import WeldCellEnv, default_max_episode_steps
+from weldcraft.seams import WeldJob, load_job
+
+
+def long_fillet(steps: int) -> WeldJob:
+    """The fillet_pb preset stretched to `steps` control steps at its WPS speed."""
+    data = load_job("fillet_pb").to_mapping()
+    wps = data["wps"]
+    half_m = steps * wps["travel_speed_mm_s"] / 20.0 / 2000.0
+    data["name"] = "bench_long_fillet"
+    data["seam"]["start_m"], data["seam"]["end_m"] = [-half_m, 0.0, 0.0], [half_m, 0.0, 0.0]
+    data["gap"] = {"s_mm": [0.0, 2000.0 * half_m], "gap_mm": [0.0, 0.0]}
+    return WeldJob.from_mapping(data)
+
+
+def calibration_ns() -> float:
+    """ns per `x = x * 1.0000001 + 1e-9` in a Python loop (a machine-speed yardstick)."""
+    x, n = 1.0, 200_000
+    t = time.perf_counter()
+    for _ in range(n):
+        x = x * 1.0000001 + 1e-9
+    return (time.perf_counter() - t) / n * 1e9
+
+
+def bench_env(job: WeldJob, steps: int) -> tuple[float, list[float], WeldCellEnv]:
+    # Randomization off: the presets sink the flange into the table top (part z = 0 on the flange's top
+    # face), so a tilted random placement lets the nozzle touch the table near the far end of a long seam.
+    env = WeldCellEnv(job, max_episode_steps=default_max_episode_steps(job), randomization={"enabled": False})
+    env.reset(seed=0)
+    for _ in range(20):  # warm-up (caches, branch predictors)
+        env.step(np.zeros(5, dtype=np.float32))
+    env.reset(seed=1)
+    action = np.zeros(5, dtype=np.float32)
+    times: list[float] = []
+    clock = time.perf_counter
+    start = clock()
+    for _ in range(steps):
+        t0 = clock()
+        _, _, terminated, truncated, _ = env.step(action)
+        times.append(clock() - t0)
+        if terminated or truncated:
+            break
+    total = clock() - start
+    return len(times) / total, times, env
+
+
+def bench_bare(env: WeldCellEnv, n: int) -> float:
+    """IK + limiter + FK + pybullet joint state + collision query along the same seam, n iterations."""
+    cell = env.cell
+    wps = env.job.wps
+    targets = []
+    for k in range(n):
+        s = min(k * wps.travel_speed_mm_s / env.control_hz / 1000.0, env.world.length_m)
+        c, frame = env.world.programmed.point_frame(s)
+        tip = commanded_tip_m(c, frame, env._w_nominal, 0.0, wps.ctwd_mm, env.section)
+        targets.append((tip, tool_rotation(frame, env._w_nominal, env.torch_roll_rad)))
+    env.reset(seed=1)
+    q, qd = env._q.copy(), np.zeros(env.n_joints)
+    limiter = env.limiter
+    start = time.perf_counter()
+    for tip, rot in targets:
+        ik = cell.solve_ik(tip, rot, q, 1.0)
+        q, qd, _ = limiter.step(q, qd, ik.q, env.dt)
+        cell.robot.set_q(q)
+        cell.tcp_pose()
+        cell.collisions()
+    return n / (time.perf_counter() - start)
+
+
+def bench_render(frames: int) -> float:
+    env = WeldCellEnv("fillet_pb", render_mode="rgb_array")
+    try:
+        env.reset(seed=0)
+        controller = NominalController()
+        obs = None
+        elapsed = 0.0
+        for _ in range(frames):
+            for _ in range(5):
+                obs, *_ = env.step(controller(env, obs))
+            t0 = time.perf_counter()
+            env.render()
+            elapsed += time.perf_counter() - t0
+        return frames / elapsed
+    finally:
+        env.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--render-frames", type=int, default=60)
+    args = parser.parse_args()
+    job = long_fillet(args.steps)
+    calib_before = calibration_ns()
+    steps_per_s, times, env = bench_env(job, args.steps)
+    bare_per_s = bench_bare(env, len(times))
+    env.close()
+    k = max(1, len(times) // 10)
+    early, late = statistics.median(times[:k]), statistics.median(times[-k:])
+    render_fps = bench_render(args.render_frames)
+    result = {
+        "env_steps_per_s": round(steps_per_s, 1),
+        "steps": len(times),
+        "mean_step_us": round(1e6 / steps_per_s, 1),
+        "bare_loop_per_s": round(bare_per_s, 1),
+        "ratio_env_to_bare": round(steps_per_s / bare_per_s, 3),
+        "late_over_early_step_time": round(late / early, 3),
+        "render_fps_320x240": round(render_fps, 1),
+        "target_env_steps_per_s": 2000,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
+        "calibration_ns_per_float_op": round(0.5 * (calib_before + calibration_ns()), 1),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
