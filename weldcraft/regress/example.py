@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from weldcraft.export import export_program
+from weldcraft.fileio import atomic_path, write_text_atomic
 from weldcraft.regress.replay import record_program
 from weldcraft.regress.runner import SuiteResult, update_goldens
 from weldcraft.seams import load_job
@@ -75,8 +76,9 @@ def write_example_suite(out_dir: Path) -> SuiteResult:
             program = record_program(load_job(preset), name=f"{preset}_nominal")
             written = export_program(program, fmt, Path(tmp) / fmt)
             main = next(p for p in written.paths if p.suffix == suffix)
-            shutil.copyfile(main, programs / f"{preset}_nominal{suffix}")
-    (out_dir / SUITE_NAME).write_text(SUITE_TEXT, encoding="utf-8")
+            with atomic_path(programs / f"{preset}_nominal{suffix}") as dst:
+                shutil.copyfile(main, dst)
+    write_text_atomic(out_dir / SUITE_NAME, SUITE_TEXT)
     return update_goldens(out_dir / SUITE_NAME)
 
 

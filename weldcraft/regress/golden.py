@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import numpy as np
 
 from weldcraft import __version__
 from weldcraft.errors import DataError
+from weldcraft.fileio import write_text_atomic
 from weldcraft.regress.replay import ReplayResult
 from weldcraft.types import FloatArray
 
@@ -134,18 +133,8 @@ def file_sha256(path: Path) -> str:
 
 
 def save_golden(golden: Golden, path: Path) -> Path:
-    """Write `golden` to `path` atomically (temp file in the same folder, then ``os.replace``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(golden.to_json())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write `golden` to `path` atomically (``weldcraft.fileio``)."""
+    return write_text_atomic(path, golden.to_json())
 
 
 def load_golden(path: Path) -> Golden:

@@ -20,7 +20,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from weldcraft.report._io import atomic_write_bytes
+from weldcraft.fileio import write_bytes_atomic
 from weldcraft.report.data import BEAD_SERIES, LEVEL_KEYS, TORCH_SERIES, Evaluation, ReportData, WeldTrace
 from weldcraft.types import FloatArray
 
@@ -47,7 +47,7 @@ def _save(fig: Figure, path: Path) -> None:
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    atomic_write_bytes(path, buf.getvalue())
+    write_bytes_atomic(path, buf.getvalue())
 
 
 def _range_text(values: FloatArray) -> str:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
 from PIL import Image as PILImage
 
 from weldcraft.errors import DataError
-from weldcraft.report._io import atomic_copy, atomic_write_bytes
+from weldcraft.fileio import atomic_path, write_bytes_atomic
 from weldcraft.report.data import ReportData
 from weldcraft.report.page import Image, ProgramLink, render_page
 from weldcraft.report.plots import Rendered, plot_bead, plot_levels, plot_torch
@@ -88,7 +89,8 @@ def _media(src: Path, out_dir: Path, name: str) -> Path:
     if _inside(src, out_dir):
         return src
     dst = out_dir / f"{name}{suffix}"
-    atomic_copy(src, dst)
+    with atomic_path(dst) as tmp:
+        shutil.copyfile(src, tmp)
     return dst
 
 
@@ -156,6 +158,6 @@ def write_report(data: ReportData, out_dir: PathLikeStr, *, filename: str = REPO
     programs = [_program(p, out) for p in data.programs]
     html = render_page(data, compute_verdict(data), figures, gifs, programs, extras)
     page = out / filename
-    atomic_write_bytes(page, html.encode("utf-8"))
+    write_bytes_atomic(page, html.encode("utf-8"))
     log.info("report written to %s", page)
     return page
