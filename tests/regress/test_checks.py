@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from weldcraft.regress.checks import check_case, describe
+from weldcraft.regress.episode import EpisodeResult
 from weldcraft.regress.golden import Golden
-from weldcraft.regress.replay import ReplayResult
 from weldcraft.regress.runner import CaseResult
 from weldcraft.regress.suite import CaseSpec, Expectations
 
@@ -49,13 +49,13 @@ def _case(**expect: object) -> CaseSpec:
     )
 
 
-def _golden(replay: ReplayResult, quality: float = 0.813) -> Golden:
+def _golden(replay: EpisodeResult, quality: float = 0.813) -> Golden:
     return Golden(
         "fillet_pb_master", "B", quality, 0.868, (), replay.s_mm, replay.tcp_pos_base_m * 1000, "x", "h", None
     )
 
 
-def test_level_failure_names_imperfection_with_limit(replay_factory: Callable[..., ReplayResult]) -> None:
+def test_level_failure_names_imperfection_with_limit(replay_factory: Callable[..., EpisodeResult]) -> None:
     undercut = imp("5011", "undercut", 0.62, 41.0, "D", side="B", length_mm=12.0)
     replay = replay_factory(weld_dict("D", 0.4, [undercut]))
     case = _case(level="B")
@@ -68,7 +68,7 @@ def test_level_failure_names_imperfection_with_limit(replay_factory: Callable[..
     assert not result.passed and [c.name for c in result.failures] == ["level"]
 
 
-def test_worst_offender_first_and_limits_per_row(nominal_replay: ReplayResult) -> None:
+def test_worst_offender_first_and_limits_per_row(nominal_replay: EpisodeResult) -> None:
     throat = nominal_replay.design_throat_mm
     imps = [
         imp("512", "fillet_asymmetry", 2.5, 3.0, "C"),
@@ -89,7 +89,7 @@ def test_worst_offender_first_and_limits_per_row(nominal_replay: ReplayResult) -
     assert "505 incorrect weld toe (side A) 104.0 deg at s=20.0 mm (minimum 110 deg at level B)" in msg
 
 
-def test_short_imperfection_rule_is_explained(nominal_replay: ReplayResult) -> None:
+def test_short_imperfection_rule_is_explained(nominal_replay: EpisodeResult) -> None:
     # every run alone meets C, but the weld is D: the dominant code's runs are too long in total
     runs = [imp("5213", "insufficient_throat", 0.2, s, "C") for s in (5.0, 15.0)]
     replay = dataclasses.replace(nominal_replay, weld=weld_dict("D", 0.4, runs))
@@ -98,7 +98,7 @@ def test_short_imperfection_rule_is_explained(nominal_replay: ReplayResult) -> N
     assert "ISO 5817 allows such imperfections over <= 25 mm in any 100 mm" in msg
 
 
-def test_quality_forbid_heat_completed(nominal_replay: ReplayResult) -> None:
+def test_quality_forbid_heat_completed(nominal_replay: EpisodeResult) -> None:
     undercut = imp("5011", "undercut", 0.2, 7.5, "B", side="A")
     weld = weld_dict("B", 0.78, [undercut], completed=False, heat_input_kj_mm=1.31)
     replay = dataclasses.replace(nominal_replay, weld=weld, termination_reason="lost_seam")
@@ -120,7 +120,7 @@ def test_quality_forbid_heat_completed(nominal_replay: ReplayResult) -> None:
 
 
 def test_path_rms_against_golden(
-    nominal_replay: ReplayResult, replay_factory: Callable[..., ReplayResult]
+    nominal_replay: EpisodeResult, replay_factory: Callable[..., EpisodeResult]
 ) -> None:
     golden = _golden(nominal_replay)
     shifted = replay_factory(weld_dict("B", 0.813, []), shift_mm=0.5)
@@ -138,7 +138,7 @@ def test_path_rms_against_golden(
     assert not q.passed and q.message == "quality 0.790 vs golden 0.813 (difference -0.023, tolerance 0.01)"
 
 
-def test_missing_golden_says_how_to_create_it(nominal_replay: ReplayResult) -> None:
+def test_missing_golden_says_how_to_create_it(nominal_replay: EpisodeResult) -> None:
     (check,) = check_case(_case(path_rms_max_mm=0.1, completed=False), nominal_replay, None)
     assert not check.passed
     assert "no golden file golden/fillet_pb_master.golden.json" in check.message
@@ -146,7 +146,7 @@ def test_missing_golden_says_how_to_create_it(nominal_replay: ReplayResult) -> N
 
 
 @pytest.mark.parametrize(("size", "expected"), [(0.35, "0.35 mm"), (1.234, "1.23 mm")])
-def test_describe_formats_sizes(nominal_replay: ReplayResult, size: float, expected: str) -> None:
+def test_describe_formats_sizes(nominal_replay: EpisodeResult, size: float, expected: str) -> None:
     text = describe(imp("5011", "undercut", size, 1.0, "B"), "C", nominal_replay)
     # level C undercut limit for t = 8 mm: 0.1 t = 0.8, capped at 0.5 mm
     assert text == f"5011 continuous undercut {expected} at s=1.0 mm (limit 0.50 mm at level C)"

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from weldcraft.errors import DataError
+from weldcraft.regress.episode import EpisodeResult
 from weldcraft.regress.golden import Golden, file_sha256, load_golden, save_golden
-from weldcraft.regress.replay import ReplayResult
 
 
-def test_round_trip(nominal_replay: ReplayResult, tmp_path: Path) -> None:
+def test_round_trip(nominal_replay: EpisodeResult, tmp_path: Path) -> None:
     g = Golden.from_replay("case_a", nominal_replay, "abc", "jobhash", 7)
     path = save_golden(g, tmp_path / "golden" / "case_a.golden.json")
     assert sorted(p.name for p in path.parent.iterdir()) == ["case_a.golden.json"]  # no temp file left
@@ -36,7 +36,7 @@ def test_round_trip(nominal_replay: ReplayResult, tmp_path: Path) -> None:
         (lambda d: d.pop("case"), "malformed golden file: KeyError"),
     ],
 )
-def test_malformed_golden(nominal_replay: ReplayResult, tmp_path: Path, edit: object, message: str) -> None:
+def test_malformed_golden(nominal_replay: EpisodeResult, tmp_path: Path, edit: object, message: str) -> None:
     path = save_golden(Golden.from_replay("c", nominal_replay, "x", "h", None), tmp_path / "g.json")
     data = json.loads(path.read_text())
     edit(data)  # type: ignore[operator]

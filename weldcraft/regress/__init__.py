@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from weldcraft.regress.checks import Check
+    from weldcraft.regress.episode import EpisodeResult, write_gif
     from weldcraft.regress.golden import Golden, load_golden, save_golden
-    from weldcraft.regress.replay import ReplayResult, record_program, replay_program, run_actions
+    from weldcraft.regress.replay import record_program, replay_program, run_actions
     from weldcraft.regress.runner import CaseResult, SuiteResult, run_case, run_suite, update_goldens
     from weldcraft.regress.suite import CaseSpec, Expectations, SuiteSpec, load_suite
 
@@ -27,7 +28,8 @@ _LAZY = {
     "Golden": "golden",
     "load_golden": "golden",
     "save_golden": "golden",
-    "ReplayResult": "replay",
+    "EpisodeResult": "episode",
+    "write_gif": "episode",
     "record_program": "replay",
     "replay_program": "replay",
     "run_actions": "replay",
@@ -47,7 +49,7 @@ __all__ = [
     "Check",
     "Expectations",
     "Golden",
-    "ReplayResult",
+    "EpisodeResult",
     "SuiteResult",
     "SuiteSpec",
     "load_golden",
@@ -59,6 +61,7 @@ __all__ = [
     "run_suite",
     "save_golden",
     "update_goldens",
+    "write_gif",
 ]
 
 

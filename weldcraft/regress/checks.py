@@ -19,9 +19,9 @@ from typing import Any
 from weldcraft.errors import UserError
 from weldcraft.export import path_max_mm, path_rms_mm
 from weldcraft.process import iso5817_limit
+from weldcraft.regress.episode import EpisodeResult
 from weldcraft.regress.golden import Golden
 from weldcraft.regress.iso6520 import iso6520_name
-from weldcraft.regress.replay import ReplayResult
 from weldcraft.regress.suite import CaseSpec
 
 _RANK = {"B": 0, "C": 1, "D": 2, None: 3}
@@ -46,7 +46,7 @@ def level_text(level: str | None) -> str:
     return "none (fails D)" if level is None else level
 
 
-def _limit(imp: dict[str, Any], level: str, replay: ReplayResult) -> float | None:
+def _limit(imp: dict[str, Any], level: str, replay: EpisodeResult) -> float | None:
     """The ISO 5817 limit of an imperfection at `level` (mm, %, or the minimum toe angle), None if unknown."""
     row = str(imp.get("name", ""))
     width_field = _WIDTH_FIELD.get(row, "width_mm")
@@ -64,7 +64,7 @@ def _limit(imp: dict[str, Any], level: str, replay: ReplayResult) -> float | Non
     return lim
 
 
-def _excess(imp: dict[str, Any], level: str, replay: ReplayResult) -> float:
+def _excess(imp: dict[str, Any], level: str, replay: EpisodeResult) -> float:
     """How far an imperfection is beyond its limit at `level`: size / limit (inf when not permitted)."""
     lim = _limit(imp, level, replay)
     size = float(imp["size_mm"])
@@ -75,7 +75,7 @@ def _excess(imp: dict[str, Any], level: str, replay: ReplayResult) -> float:
     return math.inf if lim == 0.0 else size / lim
 
 
-def limit_text(imp: dict[str, Any], level: str, replay: ReplayResult) -> str:
+def limit_text(imp: dict[str, Any], level: str, replay: EpisodeResult) -> str:
     """The ISO 5817 limit of an imperfection at `level`, as text ("" when the row has no table limit)."""
     lim = _limit(imp, level, replay)
     row = str(imp.get("name", ""))
@@ -91,7 +91,7 @@ def limit_text(imp: dict[str, Any], level: str, replay: ReplayResult) -> str:
     return f" (limit {lim:.2f} {unit} at level {level})"
 
 
-def describe(imp: dict[str, Any], level: str | None, replay: ReplayResult) -> str:
+def describe(imp: dict[str, Any], level: str | None, replay: EpisodeResult) -> str:
     """E.g. "5011 continuous undercut (side B) 0.62 mm at s=41.0 mm over 12 mm (limit 0.40 mm at level B)"."""
     code = str(imp["iso6520_code"])
     name = iso6520_name(code, str(imp.get("name", "")).replace("_", " "))
@@ -104,7 +104,7 @@ def describe(imp: dict[str, Any], level: str | None, replay: ReplayResult) -> st
     return f"{code} {name}{side} {size_text} at s={float(imp['s_mm']):.1f} mm{length}{limit}"
 
 
-def _culprits(weld: dict[str, Any], required: str, replay: ReplayResult) -> list[dict[str, Any]]:
+def _culprits(weld: dict[str, Any], required: str, replay: EpisodeResult) -> list[dict[str, Any]]:
     """Imperfections that alone miss `required`, worst first (level, then how far beyond the limit);
     else the runs of the dominant code (too long in total under the short-imperfection rule)."""
     imps = list(weld.get("imperfections", []))
@@ -117,7 +117,7 @@ def _culprits(weld: dict[str, Any], required: str, replay: ReplayResult) -> list
     return [i for i in imps if str(i["iso6520_code"]) == dominant]
 
 
-def _level_check(required: str, replay: ReplayResult) -> Check:
+def _level_check(required: str, replay: EpisodeResult) -> Check:
     weld = replay.weld
     got = weld["iso5817_level"]
     if _RANK[got] <= _RANK[required]:
@@ -137,7 +137,7 @@ def _level_check(required: str, replay: ReplayResult) -> Check:
 
 
 def check_case(
-    case: CaseSpec, replay: ReplayResult, golden: Golden | None, golden_path: Path | None = None
+    case: CaseSpec, replay: EpisodeResult, golden: Golden | None, golden_path: Path | None = None
 ) -> tuple[Check, ...]:
     """Every expectation of `case` checked against `replay` (and `golden` where one is needed)."""
     exp = case.expect
@@ -185,7 +185,7 @@ def check_case(
 
 
 def _golden_checks(
-    case: CaseSpec, replay: ReplayResult, golden: Golden | None, golden_path: Path | None
+    case: CaseSpec, replay: EpisodeResult, golden: Golden | None, golden_path: Path | None
 ) -> list[Check]:
     exp = case.expect
     if golden is None:

@@ -21,7 +21,7 @@ import numpy as np
 from weldcraft import __version__
 from weldcraft.errors import DataError
 from weldcraft.fileio import write_text_atomic
-from weldcraft.regress.replay import ReplayResult
+from weldcraft.regress.episode import EpisodeResult
 from weldcraft.types import FloatArray
 
 FORMAT = "weldcraft-weld-golden"
@@ -80,7 +80,7 @@ class Golden:
 
     @classmethod
     def from_replay(
-        cls, case: str, replay: ReplayResult, source_sha256: str, job_hash: str, seed: int | None
+        cls, case: str, replay: EpisodeResult, source_sha256: str, job_hash: str, seed: int | None
     ) -> Golden:
         weld = replay.weld
         return cls(

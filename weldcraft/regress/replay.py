@@ -1,6 +1,6 @@
 """Replay a robot program in the welding cell, and record a program from a cell rollout.
 
-``replay_program(program, job, seed=None) -> ReplayResult`` runs a `WeldProgram` (as
+``replay_program(program, job, seed=None) -> EpisodeResult`` runs a `WeldProgram` (as
 ``weldcraft.export.read_program`` returns it from any exported format) in a `WeldCellEnv` and grades the
 weld the cell makes. The env stays the single source of kinematics and physics: the replay drives it
 through its public action interface, with the seam tracker off (``seam_tracking=False``: the robot
@@ -16,14 +16,15 @@ follows its programmed path, as a controller running a fixed program does). Per 
 4. ``env.step``: IK within limits, joint speed/acceleration limiter, collisions, process model, grade.
 
 A program outside the env's command range (e.g. a lateral offset beyond ±lateral_range_mm) is clipped
-and counted in ``ReplayResult.clipped_steps``. After the program's last arc-on point the replay holds
+and counted in ``EpisodeResult.clipped_steps``. After the program's last arc-on point the replay holds
 its last seam-relative offsets at nominal speed until the seam end (the env's weld runs to the end).
 The process data of the program's first weld segment replaces the job's WPS settings (WFS, voltage,
 travel speed), so a program with other settings is graded with them.
 
-``record_program(job, ...) -> WeldProgram`` is the inverse: a rollout (zero actions = the nominal
-straight weld, or an action function) recorded as a program in the robot base frame, ready for any
-exporter. (The export layer's own extraction from rollouts supersedes it once it lands.)
+``run_actions(job, actions, ...)`` welds with an action function instead (a policy, the nominal
+straight weld). ``record_program(job, ...) -> WeldProgram`` is the inverse of the replay: a rollout
+(zero actions = the nominal straight weld, or an action function) recorded as a program in the robot
+base frame, ready for any exporter (the export layer's own extraction supersedes it once it lands).
 """
 
 from __future__ import annotations
@@ -31,19 +32,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-import pybullet as pb
 from scipy.spatial.transform import Rotation
 
 from weldcraft.envs.torch_geometry import torch_state
 from weldcraft.envs.weld_cell_env import WeldCellEnv, default_max_episode_steps
 from weldcraft.errors import DataError
-from weldcraft.export import Pose, ProcessData, Provenance, RobotSpec, WeldProgram, densify_program
-from weldcraft.process import BeadSegments
+from weldcraft.export import Pose, ProcessData, Provenance, WeldProgram, densify_program
+from weldcraft.regress.episode import EpisodeResult, EpisodeTrace, base_pose, make_env, robot_spec
 from weldcraft.seams import WeldJob
 from weldcraft.types import FloatArray
 
@@ -52,93 +51,6 @@ log = logging.getLogger(__name__)
 #: Resampling step of the program's dense motion (s): well below the 50 ms control step.
 DENSE_DT_S = 0.005
 ActionFn = Callable[[int, np.ndarray], np.ndarray]
-
-
-@dataclass(frozen=True, eq=False)
-class ReplayResult:
-    """What the cell did with a program (arrays over the K control steps of the weld).
-
-    Attributes:
-        weld: ``info["weld"]`` of the episode's last step (DESIGN §9, plus ``dominant_code`` etc.).
-        termination_reason: "seam_complete", "collision", "lost_seam", "unreachable" or "time_limit".
-        t_s: (K,) time since arc-on.
-        s_mm: (K,) commanded arc length along the seam.
-        tcp_pos_base_m: (K, 3) executed TCP positions in the robot base frame.
-        target_pos_base_m: (K, 3) the program's TCP positions at the same times (base frame).
-        clipped_steps: steps whose command was outside the env's action range.
-        program_end_s_mm: arc length aimed at by the program's last arc-on point.
-        bead: the recorded bead segments (``BeadSegments``) and their centres ``bead_s_mm`` (M,).
-        thickness_mm / design_throat_mm: the joint's t and the design throat a of the ISO 5817 limits.
-    """
-
-    weld: dict[str, Any]
-    termination_reason: str
-    t_s: FloatArray
-    s_mm: FloatArray
-    tcp_pos_base_m: FloatArray
-    target_pos_base_m: FloatArray
-    clipped_steps: int
-    program_end_s_mm: float
-    bead: BeadSegments
-    bead_s_mm: FloatArray
-    thickness_mm: float
-    design_throat_mm: float
-
-    @property
-    def tracking_rms_mm(self) -> float:
-        """RMS distance (mm) between the executed TCP and the program's, step by step."""
-        d = self.tcp_pos_base_m - self.target_pos_base_m
-        return float(np.sqrt(np.mean(np.sum(d * d, axis=1))) * 1000.0)
-
-    def bead_value(self, field: str, s_mm: float) -> float:
-        """A bead field (``BEAD_FIELDS`` name) at the segment nearest ``s_mm``."""
-        if self.bead_s_mm.size == 0:
-            return float("nan")
-        i = int(np.argmin(np.abs(self.bead_s_mm - s_mm)))
-        return float(getattr(self.bead, field)[i])
-
-
-def base_pose(env: WeldCellEnv) -> tuple[FloatArray, FloatArray]:
-    """The cell's robot base in the world: rotation (3, 3) and position (3,) m."""
-    robot = env.cell.robot
-    rot = Rotation.from_quat(np.asarray(robot.base_quat_xyzw, dtype=np.float64)).as_matrix()
-    return rot, np.asarray(robot.base_xyz_m, dtype=np.float64)
-
-
-def robot_spec(env: WeldCellEnv) -> RobotSpec:
-    """The cell's robot as an export `RobotSpec` (joint names, limits, speeds, accelerations)."""
-    robot = env.cell.robot
-    accel = getattr(robot, "accel_rad_s2", None)
-    return RobotSpec(
-        name="weldcraft-arc-arm",
-        joint_names=tuple(robot.joint_names),
-        joint_lower_rad=tuple(float(v) for v in robot.lower_rad),
-        joint_upper_rad=tuple(float(v) for v in robot.upper_rad),
-        max_joint_speed_rad_s=tuple(float(v) for v in robot.velocity_rad_s),
-        max_joint_accel_rad_s2=None if accel is None else tuple(float(v) for v in accel),
-        reach_m=1.4,
-    )
-
-
-def tool_pose(env: WeldCellEnv) -> Pose:
-    """The TCP (contact tip, z along the wire) in the robot's flange frame, from the cell's kinematics.
-
-    The flange is the link named "flange" (else "link_6"); without one the tool is the identity.
-    """
-    robot = env.cell.robot
-    links = {name: i for i, name in robot.link_names.items()}
-    flange = links.get("flange", links.get("link_6"))
-    if flange is None:
-        return Pose()
-    state = pb.getLinkState(
-        robot.body_id, flange, computeForwardKinematics=True, physicsClientId=env.client_id
-    )
-    f_pos = np.asarray(state[4], dtype=np.float64)
-    f_rot = Rotation.from_quat(np.asarray(state[5], dtype=np.float64))
-    tip, rot = env.cell.tcp_pose()
-    rel_pos = f_rot.inv().apply(tip - f_pos)
-    rel_rot = f_rot.inv() * Rotation.from_matrix(rot)
-    return Pose(tuple(rel_pos.tolist()), tuple(rel_rot.as_quat().tolist()))  # type: ignore[arg-type]
 
 
 def job_for_program(job: WeldJob, program: WeldProgram) -> WeldJob:
@@ -162,17 +74,6 @@ def job_for_program(job: WeldJob, program: WeldProgram) -> WeldJob:
         wire_diameter_mm=proc.wire_diameter_mm,
     )
     return dataclasses.replace(job, wps=wps)
-
-
-def make_env(job: WeldJob, *, seed: int | None, control_hz: float, max_steps: int) -> WeldCellEnv:
-    """A cell for `job`: randomized placement when `seed` is given, else the part exactly as programmed."""
-    return WeldCellEnv(
-        job,
-        control_hz=control_hz,
-        randomization={"enabled": seed is not None},
-        seam_tracking=False,
-        max_episode_steps=max_steps,
-    )
 
 
 class _Target:
@@ -242,53 +143,14 @@ def _action(
     return np.clip(a, -1.0, 1.0), clipped
 
 
-class _Trace:
-    """Per-step records of one episode (executed TCP in the base frame, joints, the program's targets)."""
-
-    def __init__(self, env: WeldCellEnv) -> None:
-        self.env = env
-        self.base_rot, self.base_pos = base_pose(env)
-        self.t: list[float] = []
-        self.s_mm: list[float] = []
-        self.q: list[FloatArray] = []
-        self.pos: list[FloatArray] = []
-        self.rot: list[FloatArray] = []
-        self.target: list[FloatArray] = []
-        self.last_speed_ratio = 1.0
-        self.tool = tool_pose(env)
-
-    def add(self, t: float, s_mm: float, q: FloatArray, target_base: FloatArray | None) -> None:
-        tip, rot = self.env.cell.tcp_pose()
-        pos_base = self.base_rot.T @ (tip - self.base_pos)
-        self.t.append(t)
-        self.s_mm.append(s_mm)
-        self.q.append(np.asarray(q, dtype=np.float64))
-        self.pos.append(pos_base)
-        self.rot.append(self.base_rot.T @ rot)
-        self.target.append(pos_base if target_base is None else target_base)
-
-    def result(self, info: dict[str, Any], clipped: int, program_end_s_mm: float) -> ReplayResult:
-        env = self.env
-        n = env.bead.n
-        return ReplayResult(
-            weld=dict(info["weld"]),
-            termination_reason=str(info.get("termination_reason", "time_limit")),
-            t_s=np.asarray(self.t[1:]),
-            s_mm=np.asarray(self.s_mm[1:]),
-            tcp_pos_base_m=np.asarray(self.pos[1:]),
-            target_pos_base_m=np.asarray(self.target[1:]),
-            clipped_steps=clipped,
-            program_end_s_mm=program_end_s_mm,
-            bead=env.bead.segments(),
-            bead_s_mm=env.bead.s_mm[:n].copy(),
-            thickness_mm=float(env.job.joint.thickness_mm),
-            design_throat_mm=float(env.process.design_throat_mm),
-        )
-
-
 def replay_program(
-    program: WeldProgram, job: WeldJob, *, seed: int | None = None, control_hz: float = 20.0
-) -> ReplayResult:
+    program: WeldProgram,
+    job: WeldJob,
+    *,
+    seed: int | None = None,
+    control_hz: float = 20.0,
+    frames_every: int = 0,
+) -> EpisodeResult:
     """Run `program` in a cell welding `job` and grade the weld (module docstring).
 
     Args:
@@ -298,18 +160,20 @@ def replay_program(
         seed: None = the part exactly as programmed; an int = placement, gap and drift drawn from the job's
             `PlacementErrorSpec` with that seed (the same seed gives the same part).
         control_hz: the cell's control rate.
+        frames_every: render an RGB frame every this many steps (0: none) into ``EpisodeResult.frames``.
     """
     job = job_for_program(job, program)
     steps_nominal = default_max_episode_steps(job, control_hz)
-    env = make_env(job, seed=seed, control_hz=control_hz, max_steps=steps_nominal)
+    render = frames_every > 0
+    env = make_env(job, seed=seed, control_hz=control_hz, max_steps=steps_nominal, render=render)
     try:
         target = _Target(program, *base_pose(env))
         max_steps = max(steps_nominal, int(math.ceil(target.duration_s * control_hz * 1.2)) + 20)
         if max_steps > steps_nominal:
             env.close()
-            env = make_env(job, seed=seed, control_hz=control_hz, max_steps=max_steps)
+            env = make_env(job, seed=seed, control_hz=control_hz, max_steps=max_steps, render=render)
         _, info = env.reset(seed=0 if seed is None else seed)
-        trace = _Trace(env)
+        trace = EpisodeTrace(env, frames_every)
         trace.add(0.0, 0.0, info["q_rad"], None)
         end_tip, end_w, _ = target.at(target.duration_s)
         end_state = _aim(env, end_tip, end_w, env.world.length_m)
@@ -350,19 +214,33 @@ def run_actions(
     seed: int | None = None,
     control_hz: float = 20.0,
     wrap: Callable[[WeldCellEnv], Any] | None = None,
-) -> tuple[ReplayResult, _Trace]:
+    env_kwargs: Mapping[str, Any] | None = None,
+    frames_every: int = 0,
+) -> tuple[EpisodeResult, EpisodeTrace]:
     """Weld `job` with ``actions(step, obs) -> (5,)`` (default zeros: the nominal straight weld).
 
-    ``wrap`` wraps the env before stepping (e.g. a policy's frame stacking); observations passed to
-    `actions` are the wrapper's. Returns the result and the per-step trace (joints and TCP poses).
+    Args:
+        job / seed / control_hz: the part, as in `replay_program`.
+        actions: the controller; observations passed to it are `wrap`'s.
+        wrap: wraps the env before stepping (e.g. a policy's frame stacking).
+        env_kwargs: other `WeldCellEnv` arguments (e.g. a checkpoint's ``seam_tracking=True``, sensor
+            config); the default follows the programmed path with the tracker not steering.
+        frames_every: render an RGB frame every this many steps (0: none).
+
+    Returns the result and the per-step trace (joints and TCP poses, for `record_program`).
     """
     env = make_env(
-        job, seed=seed, control_hz=control_hz, max_steps=default_max_episode_steps(job, control_hz)
+        job,
+        seed=seed,
+        control_hz=control_hz,
+        max_steps=default_max_episode_steps(job, control_hz),
+        env_kwargs=env_kwargs,
+        render=frames_every > 0,
     )
     try:
         stepper: Any = env if wrap is None else wrap(env)
         obs, info = stepper.reset(seed=0 if seed is None else seed)
-        trace = _Trace(env)
+        trace = EpisodeTrace(env, frames_every)
         trace.add(0.0, 0.0, info["q_rad"], None)
         k = 0
         while True:

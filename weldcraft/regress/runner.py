@@ -26,8 +26,9 @@ import numpy as np
 from weldcraft.errors import ConfigError, DataError, UserError
 from weldcraft.export import read_program
 from weldcraft.regress.checks import Check, check_case, level_text
+from weldcraft.regress.episode import EpisodeResult
 from weldcraft.regress.golden import Golden, file_sha256, load_golden, save_golden
-from weldcraft.regress.replay import ReplayResult, replay_program, run_actions
+from weldcraft.regress.replay import replay_program, run_actions
 from weldcraft.regress.suite import CaseSpec, SuiteSpec, load_suite
 from weldcraft.seams import PlacementErrorSpec, WeldJob, load_job
 from weldcraft.types import PathLikeStr
@@ -50,7 +51,7 @@ class CaseResult:
 
     case: CaseSpec
     checks: tuple[Check, ...]
-    replay: ReplayResult | None
+    replay: EpisodeResult | None
     error: str | None = None
     golden_written: Path | None = None
     duration_s: float = 0.0
@@ -143,7 +144,7 @@ def build_job(case: CaseSpec) -> WeldJob:
     return job
 
 
-def _run_checkpoint(case: CaseSpec, job: WeldJob) -> ReplayResult:
+def _run_checkpoint(case: CaseSpec, job: WeldJob) -> EpisodeResult:
     """Run the checkpoint's policy (deterministic) on the case's part."""
     try:
         from weldcraft.policies.checkpoint import load_checkpoint
@@ -158,12 +159,17 @@ def _run_checkpoint(case: CaseSpec, job: WeldJob) -> ReplayResult:
         return np.asarray(ckpt.predict(obs[None, :])[0], dtype=np.float64)
 
     result, _ = run_actions(
-        job, act, seed=case.seed, control_hz=case.control_hz, wrap=lambda env: FrameStackWrapper(env, k)
+        job,
+        act,
+        seed=case.seed,
+        control_hz=case.control_hz,
+        wrap=lambda env: FrameStackWrapper(env, k),
+        env_kwargs=ckpt.env_kwargs,
     )
     return result
 
 
-def weld_case(case: CaseSpec) -> tuple[ReplayResult, str, str]:
+def weld_case(case: CaseSpec) -> tuple[EpisodeResult, str, str]:
     """Weld the case in the cell: (result, SHA-256 of its program or checkpoint, the job's hash)."""
     job = build_job(case)
     if case.program is not None:
