@@ -80,10 +80,15 @@ def test_numbers_and_text_on_the_page(written_report: tuple[ReportData, Path]) -
     html = page.read_text()
     assert 'class="verdict fail"' in html
     assert "Process window &lt;map&gt;" in html and "<map>" not in html  # escaped
-    # the policy weld's first imperfection, with its ISO 6520 name and position
-    first = data.policy.imperfections[0]
-    assert first["iso6520_code"] == "5011"
-    assert f"continuous undercut, side B: {first['size_mm']:.2f} mm at s = {first['s_mm']:.1f} mm" in html
+    # the policy weld's imperfections grouped by ISO 6520 code and side, with the worst run
+    undercut_b = [i for i in data.policy.imperfections if i["iso6520_code"] == "5011" and i["side"] == "B"]
+    worst = max(undercut_b, key=lambda i: i["size_mm"])
+    total = sum(i["length_mm"] for i in undercut_b)
+    assert len(undercut_b) == 2 and worst["size_mm"] > 0.4  # over the level-B limit 0.05 t = 0.40 mm
+    assert (
+        f"<strong>5011</strong> continuous undercut, side B: 2 runs over {total:.0f} mm; "
+        f"worst {worst['size_mm']:.2f} mm at s = {worst['s_mm']:.1f} mm"
+    ) in html
     assert '<td class="num">9 (90 %)</td>' in html  # 9 policy welds fail level D
     assert "Config hash <code>abc123</code>" in html and "epochs: 5" in html
 

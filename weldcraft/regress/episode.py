@@ -83,12 +83,18 @@ class EpisodeResult:
 
     @property
     def travel_speed_mm_s(self) -> FloatArray:
-        """(M,) travel speed along the true seam at each bead segment (segment spacing / control period)."""
+        """(M,) travel speed along the true seam at each bead segment (segment spacing / control period).
+
+        A completed weld's last step stops at the seam end part-way through: it keeps the speed before it.
+        """
         s = self.bead_s_mm
-        if s.size < 2:
+        if s.size < 3:
             return np.full(s.size, np.nan)
         v = np.diff(s) / self.dt_s
-        return np.concatenate(([v[0]], v))
+        v = np.concatenate(([v[0]], v))
+        if self.termination_reason == "seam_complete":
+            v[-1] = v[-2]
+        return v
 
 
 def base_pose(env: WeldCellEnv) -> tuple[FloatArray, FloatArray]:

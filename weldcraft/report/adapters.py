@@ -2,7 +2,9 @@
 
 ``trace_from_process(label, s_mm, inputs, segments, grade, joint, gif=None) -> WeldTrace`` takes the
 per-segment torch inputs (``SegmentInputs``), the bead (``BeadSegments``) and the grade (``WeldGrade``) of
-one weld; ``stats_from_grades(grades) -> EvalStats`` summarizes many welds.
+one weld; ``stats_from_grades(grades) -> EvalStats`` summarizes many welds;
+``trace_from_episode(label, episode, joint, gif)`` takes a weld made in the cell
+(``weldcraft.regress.run_actions`` or ``replay_program``).
 
 The absolute work angle follows CONTRACTS.md: fillet-like joints 45 deg + work-angle error (measured from
 side A's plate), butt joints 90 deg + error.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +23,9 @@ from weldcraft.process import BeadSegments, SegmentInputs, WeldGrade
 from weldcraft.report.data import EvalStats, WeldTrace, level_counts_from
 from weldcraft.seams import JointSpec
 from weldcraft.types import FloatArray
+
+if TYPE_CHECKING:
+    from weldcraft.regress.episode import EpisodeResult
 
 
 def nominal_work_angle_deg(joint: JointSpec) -> float:
@@ -79,4 +85,40 @@ def stats_from_grades(grades: Sequence[WeldGrade], completed: Sequence[bool] | N
         quality_std=float(quality.std()),
         defect_counts=defects,
         completed=None if completed is None else int(sum(bool(c) for c in completed)),
+    )
+
+
+def trace_from_episode(
+    label: str, episode: EpisodeResult, joint: JointSpec, gif: Path | None = None
+) -> WeldTrace:
+    """A `WeldTrace` of a weld made in the cell (``weldcraft.regress.run_actions`` / ``replay_program``).
+
+    Bead geometry and per-segment ISO 5817 level from the recorded bead; torch parameters from the torch
+    state relative to the true seam at each bead segment; travel speed from the segment spacing.
+    """
+    s = np.asarray(episode.bead_s_mm, dtype=np.float64)
+    if s.size < 2:
+        raise DataError(f"{label}: the weld laid {s.size} bead segment(s); the report needs at least 2")
+    keep = np.concatenate(([True], s[1:] > np.maximum.accumulate(s)[:-1]))  # strictly increasing s only
+    bead, torch = episode.bead, episode.torch
+    speed = episode.travel_speed_mm_s
+    fillet = joint.kind.is_fillet_like
+    return WeldTrace(
+        label=label,
+        s_mm=s[keep],
+        level=bead.level[keep],
+        width_mm=bead.width_mm[keep],
+        reinforcement_mm=bead.reinforcement_mm[keep],
+        throat_mm=bead.throat_mm[keep] if fillet else None,
+        penetration_mm=bead.penetration_mm[keep],
+        ctwd_mm=np.nan_to_num(torch["ctwd_mm"][keep], posinf=0.0),
+        work_angle_deg=episode.work_angle_base_deg + torch["work_angle_error_deg"][keep],
+        travel_angle_deg=torch["travel_angle_deg"][keep],
+        travel_speed_mm_s=speed[keep],
+        lateral_offset_mm=torch["lateral_offset_mm"][keep],
+        iso5817_level=episode.weld["iso5817_level"],
+        quality_score=float(episode.weld["quality_score"]),
+        heat_input_kj_mm=float(episode.weld["heat_input_kj_mm"]),
+        imperfections=tuple(episode.weld.get("imperfections", ())),
+        gif=gif,
     )

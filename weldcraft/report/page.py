@@ -55,6 +55,7 @@ a { color:#0b57a4; }
 .card dd { margin:.15rem 0 0; font-weight:600; }
 .card .target { display:block; font-weight:400; font-size:.85rem; color:var(--muted); }
 .ok { color:var(--ok); } .notok { color:var(--bad); }
+figure.anim img { width:100%; image-rendering:auto; }
 .pair { display:grid; grid-template-columns:repeat(auto-fit,minmax(300px,1fr)); gap:1rem; }
 figure { margin:0 0 1rem; }
 figure img { max-width:100%; height:auto; display:block; border:1px solid var(--line);
@@ -111,9 +112,10 @@ def _e(text: Any) -> str:
     return escape(str(text), quote=True)
 
 
-def _img(image: Image) -> str:
+def _img(image: Image, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
     return (
-        f'<figure><img src="{_e(image.href)}" width="{image.width}" height="{image.height}" '
+        f'<figure{attr}><img src="{_e(image.href)}" width="{image.width}" height="{image.height}" '
         f'alt="{_e(image.alt)}" loading="eager" decoding="sync">'
         f"<figcaption>{_e(image.caption)}</figcaption></figure>"
     )
@@ -152,27 +154,49 @@ def _verdict(verdict: Verdict) -> str:
     )
 
 
+_RANK = {"B": 0, "C": 1, "D": 2, None: 3}
+
+
+def imperfection_summary(imperfections: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Runs grouped by (ISO 6520 code, side): count, total length, worst run (largest size; smallest
+    angle for toe angles) and the worst ISO 5817 level a run alone meets; worst level first."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for imp in imperfections:
+        key = (str(imp["iso6520_code"]), str(imp.get("side") or ""))
+        g = groups.setdefault(
+            key, {"code": key[0], "side": key[1], "runs": 0, "length_mm": 0.0, "worst": imp, "level_rank": 0}
+        )
+        g["runs"] += 1
+        g["length_mm"] += float(imp.get("length_mm", 0.0))
+        angle = imp.get("unit") == "deg"
+        size, worst = float(imp["size_mm"]), float(g["worst"]["size_mm"])
+        worse = size < worst if angle else size > worst
+        if worse:
+            g["worst"] = imp
+        g["level_rank"] = max(g["level_rank"], _RANK.get(imp.get("level"), 0))
+    return sorted(groups.values(), key=lambda g: (-g["level_rank"], g["code"], g["side"]))
+
+
 def _imperfections(trace: WeldTrace) -> str:
     if not trace.imperfections:
         return "<p>No imperfections reported.</p>"
     items = []
-    for imp in trace.imperfections[:12]:
-        code = str(imp["iso6520_code"])
-        side = f", side {imp['side']}" if imp.get("side") else ""
-        unit = imp.get("unit", "mm")
-        length = f", {float(imp['length_mm']):.0f} mm long" if "length_mm" in imp else ""
+    for g in imperfection_summary(trace.imperfections):
+        w = g["worst"]
+        side = f", side {g['side']}" if g["side"] else ""
+        unit = w.get("unit", "mm")
+        runs = f"{g['runs']} run{'s' if g['runs'] > 1 else ''}"
+        length = f" over {g['length_mm']:.0f} mm" if g["length_mm"] > 0 else ""
+        worst = "smallest" if unit == "deg" else "worst"
         items.append(
-            f"<li><strong>{_e(code)}</strong> {_e(iso6520_name(code))}{_e(side)}: "
-            f"{float(imp['size_mm']):.2f} {_e(unit)} at s = {float(imp['s_mm']):.1f} mm{_e(length)}</li>"
+            f"<li><strong>{_e(g['code'])}</strong> {_e(iso6520_name(g['code']))}{_e(side)}: {runs}{length}; "
+            f"{worst} {float(w['size_mm']):.2f} {_e(unit)} at s = {float(w['s_mm']):.1f} mm</li>"
         )
-    more = len(trace.imperfections) - 12
-    if more > 0:
-        items.append(f"<li>… and {more} more</li>")
     return f'<ul class="imps">{"".join(items)}</ul>'
 
 
 def _weld_card(trace: WeldTrace, gif: Image | None) -> str:
-    media = _img(gif) if gif is not None else "<p>(no animation rendered)</p>"
+    media = _img(gif, "anim") if gif is not None else "<p>(no animation rendered)</p>"
     return (
         f"<div><h3>{_e(trace.label.capitalize())}: level {level_badge(trace.iso5817_level)}</h3>{media}"
         f"<p>Quality score {trace.quality_score:.3f}; mean heat input {trace.heat_input_kj_mm:.2f} kJ/mm; "

@@ -66,6 +66,16 @@ def level_shares(trace: WeldTrace) -> dict[str, float]:
     return {key: float(np.sum(on == k)) / n for k, key in enumerate(LEVEL_KEYS)}
 
 
+def _readable_limits(ax: object) -> None:
+    """No offset notation; a flat series gets a visible span instead of a zoom on rounding noise."""
+    ax.yaxis.get_major_formatter().set_useOffset(False)  # type: ignore[attr-defined]
+    lo, hi = ax.get_ylim()  # type: ignore[attr-defined]
+    mid = 0.5 * (lo + hi)
+    span = max(0.1 * max(abs(mid), 1.0), 1e-9)
+    if hi - lo < 0.2 * span:
+        ax.set_ylim(mid - span / 2, mid + span / 2)  # type: ignore[attr-defined]
+
+
 def _level_strip(ax: object, policy: WeldTrace, master: WeldTrace) -> None:
     cmap = ListedColormap(list(LEVEL_COLOURS))
     for row, trace in enumerate((master, policy)):
@@ -127,6 +137,7 @@ def _series_figure(
             ax.plot(trace.s_mm, values, label=trace.label, **style)
             parts.append(f"{trace.label} {_range_text(_welded(trace, values))}")
         ax.set_ylabel(label, fontsize=9)
+        _readable_limits(ax)
         ax.grid(True, alpha=0.3)
         window = f"; good window {windows[name][0]:g} to {windows[name][1]:g}" if name in windows else ""
         descriptions.append(f"{label}: {', '.join(parts)}{window}")
