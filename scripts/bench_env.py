@@ -1,6 +1,7 @@
 """Benchmark of WeldCellEnv.step; prints one JSON object.
 
-Measured, all in this process on one core (`taskset`/affinity is left to the caller):
+Measured in this process, timed with this thread's CPU time (`time.thread_time`: time spent waiting
+for a CPU held by other jobs on a shared machine does not count):
 
 * env_steps_per_s: steps/s of the nominal straight weld with state observations, no rendering, on a
   2,000-step straight fillet (650 mm at 6.5 mm/s and 20 Hz), part as programmed (tracker noise on);
@@ -8,7 +9,9 @@ Measured, all in this process on one core (`taskset`/affinity is left to the cal
   torch poses + joint limiter + forward kinematics + joint state to pybullet + collision query) and
   ratio_env_to_bare = env_steps_per_s / bare_loop_per_s (how much the welding model adds);
 * late_over_early_step_time: median step time over the last 10 % of the seam / first 10 % (a bead kept
-  as one body per deposit would grow this; the target is <= 1.10);
+  as one body per deposit would grow this; the target is <= 1.10); the weld is run `--repeats` times
+  and the median ratio reported;
+* env_steps_per_s_scan_every_2_steps: the same with the tracker scanning every second step (10 Hz);
 * render_fps_320x240: rgb_array frames/s (TinyRenderer) of the same cell during a weld;
 * the load average and a CPU calibration (ns per Python float multiply-add), because the shared dev
   machine's other jobs change absolute figures several-fold while ratios stay comparable.
@@ -52,25 +55,30 @@ def calibration_ns() -> float:
     return (time.perf_counter() - t) / n * 1e9
 
 
-def bench_env(job: WeldJob, steps: int) -> tuple[float, list[float], WeldCellEnv]:
+def bench_env(job: WeldJob, steps: int, scan_every: int = 1) -> tuple[float, list[float], WeldCellEnv]:
     # Randomization off: the presets sink the flange into the table top (part z = 0 on the flange's top
     # face), so a tilted random placement lets the nozzle touch the table near the far end of a long seam.
-    env = WeldCellEnv(job, max_episode_steps=default_max_episode_steps(job), randomization={"enabled": False})
+    env = WeldCellEnv(
+        job,
+        max_episode_steps=default_max_episode_steps(job),
+        randomization={"enabled": False},
+        sensor={"scan_every_steps": scan_every},
+    )
     env.reset(seed=0)
     for _ in range(20):  # warm-up (caches, branch predictors)
         env.step(np.zeros(5, dtype=np.float32))
     env.reset(seed=1)
     action = np.zeros(5, dtype=np.float32)
     times: list[float] = []
-    clock = time.perf_counter
-    start = clock()
+    cpu = time.thread_time
+    start = cpu()
     for _ in range(steps):
-        t0 = clock()
+        t0 = cpu()
         _, _, terminated, truncated, _ = env.step(action)
-        times.append(clock() - t0)
+        times.append(cpu() - t0)
         if terminated or truncated:
             break
-    total = clock() - start
+    total = cpu() - start
     return len(times) / total, times, env
 
 
@@ -87,14 +95,14 @@ def bench_bare(env: WeldCellEnv, n: int) -> float:
     env.reset(seed=1)
     q, qd = env._q.copy(), np.zeros(env.n_joints)
     limiter = env.limiter
-    start = time.perf_counter()
+    start = time.thread_time()
     for tip, rot in targets:
         ik = cell.solve_ik(tip, rot, q, 1.0)
         q, qd, _ = limiter.step(q, qd, ik.q, env.dt)
         cell.robot.set_q(q)
         cell.tcp_pose()
         cell.collisions()
-    return n / (time.perf_counter() - start)
+    return n / (time.thread_time() - start)
 
 
 def bench_render(frames: int) -> float:
@@ -119,14 +127,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--render-frames", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     job = long_fillet(args.steps)
     calib_before = calibration_ns()
-    steps_per_s, times, env = bench_env(job, args.steps)
-    bare_per_s = bench_bare(env, len(times))
-    env.close()
-    k = max(1, len(times) // 10)
-    early, late = statistics.median(times[:k]), statistics.median(times[-k:])
+    rates, ratios, bares = [], [], []
+    for _ in range(args.repeats):
+        steps_per_s, times, env = bench_env(job, args.steps)
+        bares.append(bench_bare(env, len(times)))
+        env.close()
+        k = max(1, len(times) // 10)
+        rates.append(steps_per_s)
+        ratios.append(statistics.median(times[-k:]) / statistics.median(times[:k]))
+    steps_per_s, bare_per_s = max(rates), max(bares)  # best of the repeats: least disturbed by other jobs
+    rate_scan2, _, env2 = bench_env(job, args.steps, scan_every=2)
+    env2.close()
     render_fps = bench_render(args.render_frames)
     result = {
         "env_steps_per_s": round(steps_per_s, 1),
@@ -134,7 +149,9 @@ def main() -> None:
         "mean_step_us": round(1e6 / steps_per_s, 1),
         "bare_loop_per_s": round(bare_per_s, 1),
         "ratio_env_to_bare": round(steps_per_s / bare_per_s, 3),
-        "late_over_early_step_time": round(late / early, 3),
+        "env_steps_per_s_scan_every_2_steps": round(rate_scan2, 1),
+        "late_over_early_step_time": round(statistics.median(ratios), 3),
+        "repeats": args.repeats,
         "render_fps_320x240": round(render_fps, 1),
         "target_env_steps_per_s": 2000,
         "load_average_1min": round(os.getloadavg()[0], 2),

@@ -158,3 +158,19 @@ def test_tracker_finds_each_presets_seam_on_its_real_plates(preset: str) -> None
         assert corr.normal_mm == pytest.approx(expected[1], abs=0.03)
     finally:
         env.close()
+
+
+def test_an_outer_time_limit_leaves_the_weld_outcome_available() -> None:
+    import gymnasium as gym
+
+    env = gym.make("weldcraft/TinyFillet-v0", max_episode_steps=12)
+    try:
+        env.reset(seed=0)
+        for _ in range(12):
+            _, _, terminated, truncated, info = env.step(np.zeros(5, dtype=np.float32))
+        assert truncated and not terminated and "weld" not in info  # gymnasium's TimeLimit cut it
+        weld = env.unwrapped.weld_outcome()
+        assert weld["completed"] is False and env.unwrapped.bead.n == 12
+        assert 0.0 < weld["quality_score"] < 0.15  # 12 of 93 steps of a level-B bead
+    finally:
+        env.close()

@@ -79,3 +79,24 @@ def test_same_seed_same_rollout(env_id: str) -> None:
     np.testing.assert_array_equal(info_a["q_rad"], info_b["q_rad"])
     # another seed is another part: the tracker sees it elsewhere
     assert not np.array_equal(obs_a[:5], obs_c[: len(obs_a)][:5])
+
+
+def test_same_seed_same_weld_outcome() -> None:
+    from weldcraft.envs.controllers import NominalController, run_episode
+
+    outcomes = []
+    for seed in (11, 11, 12):
+        env = gym.make("weldcraft/TinyFillet-v0")
+        try:
+            info = run_episode(env.unwrapped, NominalController(weave_amplitude_mm=1.5), seed=seed)
+            bead = env.unwrapped.bead
+            outcomes.append((info["weld"], bead.values[: bead.n].copy(), env.unwrapped.realization))
+        finally:
+            env.close()
+    (weld_a, bead_a, part_a), (weld_b, bead_b, part_b), (_, bead_c, part_c) = outcomes
+    assert weld_a == weld_b and part_a == part_b
+    np.testing.assert_array_equal(bead_a, bead_b)
+    # another seed welds another part, and the bead shows it
+    assert part_c != part_a
+    n = min(len(bead_a), len(bead_c))
+    assert not np.array_equal(bead_a[:n], bead_c[:n])

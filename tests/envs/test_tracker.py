@@ -6,12 +6,43 @@ import math
 
 import numpy as np
 import pytest
+from scipy.spatial.transform import Rotation
 
-from tests.envs.conftest import BoxWorld
 from weldcraft.envs.config import SensorConfig
 from weldcraft.envs.torch_geometry import tool_rotation, wire_direction_seam
 from weldcraft.envs.tracker import LaserSeamTracker, TrackerReading
-from weldcraft.seams import JointKind
+from weldcraft.seams import Box, JointKind
+
+
+class BoxWorld:
+    """Plates (as `weldcraft.seams.Box`) in one frame, for the tracker tests."""
+
+    def __init__(self) -> None:
+        self.boxes: list[Box] = []
+
+    def box(
+        self,
+        lo: tuple[float, float, float],
+        hi: tuple[float, float, float],
+        rpy: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    ) -> Box:
+        """A plate spanning [lo, hi] (before rotation about its centre by `rpy`), in metres."""
+        lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
+        quat = Rotation.from_euler("xyz", rpy).as_quat()
+        box = Box(
+            tuple((hi_a + lo_a) / 2),  # type: ignore[arg-type]
+            tuple(quat),  # type: ignore[arg-type]
+            tuple((hi_a - lo_a) / 2),  # type: ignore[arg-type]
+            f"plate{len(self.boxes)}",
+        )
+        self.boxes.append(box)
+        return box
+
+
+@pytest.fixture
+def box_world() -> BoxWorld:
+    return BoxWorld()
+
 
 MM = 1e-3
 S2 = math.sqrt(0.5)

@@ -10,7 +10,8 @@ here runs unless the env was made with a render_mode.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -144,3 +145,30 @@ def _quat_from_matrix(m: FloatArray) -> FloatArray:
         q = ((m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s, (m[1, 0] - m[0, 1]) / s)
     out = np.array(q)
     return out / np.linalg.norm(out)
+
+
+def record_weld(
+    env: WeldCellEnv,
+    actions: Callable[[int], npt.NDArray[np.float32]],
+    seed: int | None = None,
+    every: int = 5,
+) -> tuple[list[npt.NDArray[np.uint8]], dict[str, Any]]:
+    """Weld one episode with `actions(step)` and return every `every`-th rendered frame and the last info.
+
+    `env` must have render_mode="rgb_array". Used for the animation in docs/img (see docs/envs.md).
+    """
+    if env.render_mode != "rgb_array":
+        raise ValueError("record_weld needs an env made with render_mode='rgb_array'")
+    env.reset(seed=seed)
+    renderer = CellRenderer(env) if env._renderer is None else env._renderer
+    env._renderer = renderer
+    frames = [renderer.render()]
+    info: dict[str, Any] = {}
+    k = 0
+    while True:
+        _, _, terminated, truncated, info = env.step(actions(k))
+        k += 1
+        if k % every == 0 or terminated or truncated:
+            frames.append(renderer.render())
+        if terminated or truncated:
+            return frames, info
