@@ -97,3 +97,28 @@ def test_report_data_validates_windows_and_targets() -> None:
         ReportData(run, _trace(), _trace(label="master"), torch_windows={"ctwd_mm": (20.0, 10.0)})
     with pytest.raises(DataError, match="Targets.level"):
         Targets(level="A")
+
+
+def test_stats_from_welds_counts_levels_codes_completion() -> None:
+    from weldcraft.report.adapters import stats_from_welds
+
+    welds = [
+        {"iso5817_level": "B", "quality_score": 0.9, "completed": True, "imperfections": []},
+        {
+            "iso5817_level": None,
+            "quality_score": 0.1,
+            "completed": False,
+            "imperfections": [{"iso6520_code": "4011"}, {"iso6520_code": "4011"}, {"iso6520_code": "5011"}],
+        },
+        {
+            "iso5817_level": "C",
+            "quality_score": 0.65,
+            "completed": True,
+            "imperfections": [{"iso6520_code": "5011"}],
+        },
+    ]
+    stats = stats_from_welds(welds)
+    assert stats.level_counts == {"B": 1, "C": 1, "D": 0, "none": 1}
+    assert stats.defect_counts == {"4011": 1, "5011": 2}  # welds showing the code, not runs
+    assert stats.quality_mean == pytest.approx(0.55) and stats.completed == 2
+    assert stats.pass_rate("C") == pytest.approx(2 / 3)

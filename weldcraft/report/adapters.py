@@ -2,7 +2,8 @@
 
 ``trace_from_process(label, s_mm, inputs, segments, grade, joint, gif=None) -> WeldTrace`` takes the
 per-segment torch inputs (``SegmentInputs``), the bead (``BeadSegments``) and the grade (``WeldGrade``) of
-one weld; ``stats_from_grades(grades) -> EvalStats`` summarizes many welds;
+one weld; ``stats_from_welds(info_weld_dicts)`` / ``stats_from_grades(grades) -> EvalStats`` summarize
+many welds;
 ``trace_from_episode(label, episode, joint, gif)`` takes a weld made in the cell
 (``weldcraft.regress.run_actions`` or ``replay_program``).
 
@@ -12,9 +13,9 @@ side A's plate), butt joints 90 deg + error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -66,6 +67,26 @@ def trace_from_process(
         heat_input_kj_mm=grade.heat_input_kj_mm,
         imperfections=tuple(imp.to_dict() for imp in grade.imperfections),
         gif=gif,
+    )
+
+
+def stats_from_welds(welds: Sequence[Mapping[str, Any]]) -> EvalStats:
+    """`EvalStats` of many welds given as ``info["weld"]`` dicts (DESIGN §9): levels, quality, ISO 6520
+    codes per weld, completion."""
+    if not welds:
+        raise DataError("stats_from_welds needs at least one weld")
+    quality = np.array([float(w["quality_score"]) for w in welds], dtype=np.float64)
+    defects: dict[str, int] = {}
+    for w in welds:
+        for code in {str(i["iso6520_code"]) for i in w.get("imperfections", ())}:
+            defects[code] = defects.get(code, 0) + 1
+    return EvalStats(
+        episodes=len(welds),
+        level_counts=level_counts_from([w["iso5817_level"] for w in welds]),
+        quality_mean=float(quality.mean()),
+        quality_std=float(quality.std()),
+        defect_counts=defects,
+        completed=sum(bool(w.get("completed", False)) for w in welds),
     )
 
 

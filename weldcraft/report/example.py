@@ -17,14 +17,12 @@ import numpy as np
 
 from weldcraft import __version__
 from weldcraft.regress import run_actions, write_gif
-from weldcraft.report.adapters import trace_from_episode
+from weldcraft.report.adapters import stats_from_welds, trace_from_episode
 from weldcraft.report.data import (
-    EvalStats,
     Evaluation,
     Metric,
     ReportData,
     RunInfo,
-    level_counts_from,
     standard_torch_windows,
 )
 from weldcraft.report.writer import write_report
@@ -34,22 +32,6 @@ from weldcraft.seams import load_job
 def _wander(k: int, obs: np.ndarray) -> np.ndarray:
     del obs
     return np.array([0.3 * math.sin(2.0 * math.pi * k / 40.0), 0.0, 0.0, 0.0, 0.0])
-
-
-def _stats(episodes: list) -> EvalStats:  # type: ignore[type-arg]
-    quality = np.array([e.weld["quality_score"] for e in episodes])
-    defects: dict[str, int] = {}
-    for e in episodes:
-        for code in {str(i["iso6520_code"]) for i in e.weld["imperfections"]}:
-            defects[code] = defects.get(code, 0) + 1
-    return EvalStats(
-        episodes=len(episodes),
-        level_counts=level_counts_from([e.weld["iso5817_level"] for e in episodes]),
-        quality_mean=float(quality.mean()),
-        quality_std=float(quality.std()),
-        defect_counts=defects,
-        completed=sum(bool(e.weld["completed"]) for e in episodes),
-    )
 
 
 def build_example(
@@ -95,8 +77,8 @@ def build_example(
         policy=traces["policy"],
         master=traces["master"],
         evaluation=Evaluation(
-            _stats(pol),
-            _stats(mas),
+            stats_from_welds([e.weld for e in pol]),
+            stats_from_welds([e.weld for e in mas]),
             (heat, lateral),
             seeds=f"Parts from seeds {first_seed}-{first_seed + episodes - 1} with the job's placement "
             "errors; the robot follows the laser seam tracker.",
