@@ -25,7 +25,8 @@ setup: $(STAMP)  ## create .venv and install weldcraft with its dev extra (idemp
 run: $(STAMP)  ## the main job on embedded defaults (see README)
 	$(VENV)/bin/weldcraft run
 
-test: $(STAMP)  ## the test suite (excludes slow-marked tests)
+test: $(STAMP)  ## the test suite (excludes slow-marked tests); installs headless chromium for the report test
+	@sh scripts/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-slow: $(STAMP)  ## only the slow-marked tests (full training and sweeps)
