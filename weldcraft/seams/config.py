@@ -141,6 +141,15 @@ def _choice(choices: list[str], default: Any = _REQUIRED) -> _Spec:
     return _Spec("one of " + ", ".join(choices), parse, default)
 
 
+def _flag(expected: str, default: Any = _REQUIRED) -> _Spec:
+    def parse(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise _Bad("")
+        return value
+
+    return _Spec(expected, parse, default)
+
+
 def _text(expected: str, default: Any = _REQUIRED, allow_int: bool = False) -> _Spec:
     def parse(value: Any) -> str:
         if allow_int and isinstance(value, int) and not isinstance(value, bool):
@@ -220,6 +229,7 @@ _PLACEMENT = {
 _POSE = {
     "position_m": _vec(3, _VEC3_M, default=(0.0, 0.0, 0.0)),
     "rpy_deg": _vec(3, "a list of 3 numbers (degrees)", default=(0.0, 0.0, 0.0)),
+    "rest_on_table": _flag("true or false", default=True),
 }
 _TOP = [
     "schema_version",
@@ -481,7 +491,11 @@ def job_to_mapping(job: WeldJob) -> dict[str, Any]:
             f.name: (list(getattr(pl, f.name)) if f.name == "gap_offset_range_mm" else getattr(pl, f.name))
             for f in fields(PlacementErrorSpec)
         },
-        "part_pose": {"position_m": list(job.part_pose.position_m), "rpy_deg": list(job.part_pose.rpy_deg)},
+        "part_pose": {
+            "position_m": list(job.part_pose.position_m),
+            "rpy_deg": list(job.part_pose.rpy_deg),
+            "rest_on_table": job.part_pose.rest_on_table,
+        },
     }
 
 

@@ -1,8 +1,12 @@
 """WeldJob: everything that defines one weld on one part, validated on construction.
 
 Frames: the seam and the plates live in the PART frame (m). `part_pose` places the part frame in the cell's
-WORK frame, which is z-up with gravity (0, 0, -1); rpy_deg are fixed-axis roll, pitch, yaw about x, y, z (the
-pybullet `getQuaternionFromEuler` convention). The job checks that its seam geometry really is in the
+WORK frame, which is z-up with gravity (0, 0, -1) and whose z = 0 plane is the table top; rpy_deg are
+fixed-axis roll, pitch, yaw about x, y, z (the pybullet `getQuaternionFromEuler` convention). With
+`part_pose.rest_on_table` (the default) the part rests on the table: `position_m` gives x and y of the part
+frame origin and z is the height of the part's LOWEST plate face above the table top (0 = lying on it); the
+job computes the lift from its own plate boxes (`WeldJob.part_origin_work_m`), so a user's YAML never has to.
+With `rest_on_table: false`, `position_m` is the part frame origin itself (a part held in a fixture). The job checks that its seam geometry really is in the
 welding position it claims: gravity expressed in the seam frame must lie within 20 deg of
 `WeldingPosition.gravity_seam()` along the whole seam (ISO 6947 test positions allow +-5 deg slope and
 +-10 deg rotation; 20 deg leaves room for both at once).
@@ -10,6 +14,7 @@ welding position it claims: gravity expressed in the seam frame must lie within 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -33,6 +38,19 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 POSITION_TOLERANCE_DEG = 20.0
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def lowest_point_z_m(boxes: list[Box], rotation: FloatArray) -> float:
+    """Lowest z (m) of the corners of `boxes` (part frame) after rotating them by `rotation` (3, 3)."""
+    signs = np.array([[sx, sy, sz] for sx in (-1.0, 1.0) for sy in (-1.0, 1.0) for sz in (-1.0, 1.0)])
+    z_row = np.asarray(rotation, dtype=np.float64)[2]
+    low = math.inf
+    for box in boxes:
+        corners = (signs * np.asarray(box.half_extents_m)) @ box.rotation_matrix().T + np.asarray(
+            box.center_m
+        )
+        low = min(low, float(np.min(corners @ z_row)))
+    return low
 
 
 def _finite(value: float, name: str, lo: float, hi: float) -> float:
@@ -122,14 +140,25 @@ class PlacementErrorSpec:
 
 @dataclass(frozen=True)
 class PartPose:
-    """Nominal pose of the part frame in the work frame: position (m), fixed-axis roll/pitch/yaw (deg)."""
+    """Nominal pose of the part in the work frame (z = 0 is the table top).
+
+    Attributes:
+        position_m: x, y (m) of the part frame origin; z (m) is the height of the part's lowest plate face
+            above the table top when `rest_on_table`, else the z of the part frame origin.
+        rpy_deg: fixed-axis roll, pitch, yaw (deg) of the part frame.
+        rest_on_table: lift the part frame so that its lowest plate face lies `position_m[2]` above the
+            table (see `WeldJob.part_origin_work_m`).
+    """
 
     position_m: Vec3 = (0.0, 0.0, 0.0)
     rpy_deg: Vec3 = (0.0, 0.0, 0.0)
+    rest_on_table: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "position_m", _vec3(self.position_m, "position_m"))
         object.__setattr__(self, "rpy_deg", _vec3(self.rpy_deg, "rpy_deg"))
+        if not isinstance(self.rest_on_table, bool):
+            raise ValueError(f"rest_on_table must be true or false, got {self.rest_on_table!r}")
 
     def rotation(self) -> Rotation:
         return Rotation.from_euler("xyz", self.rpy_deg, degrees=True)
@@ -188,6 +217,20 @@ class WeldJob:
         cos = np.clip(self.gravity_seam(s) @ self.position.gravity_seam(), -1.0, 1.0)
         k = int(np.argmin(cos))
         return float(s[k]), math.degrees(math.acos(float(cos[k])))
+
+    @functools.cached_property
+    def part_origin_work_m(self) -> FloatArray:
+        """Nominal position (3,) m of the part frame origin in the work frame (read-only array).
+
+        With `part_pose.rest_on_table` the part is lifted so that the lowest corner of its plate boxes
+        (nominal gap, `plate_boxes()`) lies `part_pose.position_m[2]` above the table top (work z = 0);
+        otherwise it is `part_pose.position_m`. Computed once per job (the extrusion takes milliseconds).
+        """
+        pos = np.array(self.part_pose.position_m, dtype=np.float64)
+        if self.part_pose.rest_on_table:
+            pos[2] -= lowest_point_z_m(self.plate_boxes(), self.part_pose.rotation().as_matrix())
+        pos.setflags(write=False)
+        return pos
 
     def fusion_faces(self) -> list[FusionFace]:
         """The two fusion faces in the (b, n) cross-section (mm), side A first."""

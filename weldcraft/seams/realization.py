@@ -12,7 +12,8 @@ Model (all draws from the passed `np.random.Generator`, in this order, so a seed
    the same for nor. It is 0 at t = 0 (the part is where it was fixtured) and |lat|, |nor| <= A. Because it is
    rigid, an env realises it by moving the part body, and a laser tracker that ray-casts the plates sees it.
 
-Actual part-to-work map at time t: X_t(p) = R_nom (c + R_e (p + d(t) - c) + delta) + pos_nom.
+Actual part-to-work map at time t: X_t(p) = R_nom (c + R_e (p + d(t) - c) + delta) + pos_nom, with pos_nom
+= `WeldJob.part_origin_work_m` (the part resting on the table unless the job says otherwise).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class SeamRealization:
         values = {
             "_rot": rot.as_matrix(),
             "_quat": np.asarray(rot.as_quat()),
-            "_pos0": np.asarray(self.job.part_pose.position_m) + r_nom.apply(shift),
+            "_pos0": self.job.part_origin_work_m + r_nom.apply(shift),
             "_drift_axes": np.stack([frame[:, 2], frame[:, 1]]),
         }
         for name, value in values.items():
@@ -123,9 +124,7 @@ class SeamRealization:
     def nominal_position_work_m(self, s_m: ArrayLike) -> FloatArray:
         """Seam points (N,3) in the work frame for the nominal part pose (what a programmer assumes)."""
         rot = self.job.part_pose.rotation()
-        return np.asarray(
-            rot.apply(self.job.seam.position_m(s_m)) + np.asarray(self.job.part_pose.position_m)
-        )
+        return np.asarray(rot.apply(self.job.seam.position_m(s_m)) + self.job.part_origin_work_m)
 
     def nominal_frames_work(self, s_m: ArrayLike) -> FloatArray:
         """Seam frames (N,3,3) in the work frame for the nominal part pose."""
