@@ -1,15 +1,15 @@
 """WeldJob: everything that defines one weld on one part, validated on construction.
 
 Frames: the seam and the plates live in the PART frame (m). `part_pose` places the part frame in the cell's
-WORK frame, which is z-up with gravity (0, 0, -1) and whose z = 0 plane is the table top; rpy_deg are
-fixed-axis roll, pitch, yaw about x, y, z (the pybullet `getQuaternionFromEuler` convention). With
+WORK frame, which is z-up with gravity (0, 0, -1) and whose z = 0 plane is the table top; rpy_deg are fixed-
+axis roll, pitch, yaw about x, y, z (the pybullet `getQuaternionFromEuler` convention). With
 `part_pose.rest_on_table` (the default) the part rests on the table: `position_m` gives x and y of the part
 frame origin and z is the height of the part's LOWEST plate face above the table top (0 = lying on it); the
-job computes the lift from its own plate boxes (`WeldJob.part_origin_work_m`), so a user's YAML never has to.
-With `rest_on_table: false`, `position_m` is the part frame origin itself (a part held in a fixture). The job checks that its seam geometry really is in the
-welding position it claims: gravity expressed in the seam frame must lie within 20 deg of
-`WeldingPosition.gravity_seam()` along the whole seam (ISO 6947 test positions allow +-5 deg slope and
-+-10 deg rotation; 20 deg leaves room for both at once).
+job computes the lift from its own plate boxes (`WeldJob.part_origin_work_m`), so a user's YAML never has
+to. With `rest_on_table: false`, `position_m` is the part frame origin itself (a part held in a fixture).
+The job checks that its seam geometry really is in the welding position it claims: gravity expressed in the
+seam frame must lie within 20 deg of `WeldingPosition.gravity_seam()` along the whole seam (ISO 6947 test
+positions allow +-5 deg slope and +-10 deg rotation; 20 deg leaves room for both at once).
 """
 
 from __future__ import annotations

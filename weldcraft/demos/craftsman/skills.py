@@ -32,6 +32,9 @@ class SkillProfile:
             std of the per-weld technique bias of each channel (drawn once per episode).
         gap_adaptation: 0 ignores the gap, 1 adapts speed and weave to it as the process needs.
         weave_jitter_frac: cycle-to-cycle variation of weave width and period (std, fraction).
+        nozzle_clearance_mm: how far the welder keeps the gas nozzle off the work (they hold the torch
+            back along its axis when a pose would come closer; `weldcraft.demos.craftsman.clearance`).
+            An unsteady hand keeps more room, and the robot reproducing it lags its jerks by millimetres.
     """
 
     tremor_mm: float
@@ -50,6 +53,7 @@ class SkillProfile:
     bias_speed_frac: float
     gap_adaptation: float
     weave_jitter_frac: float
+    nozzle_clearance_mm: float = 1.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -84,6 +88,7 @@ SKILLS.register("master")(
         bias_speed_frac=0.02,
         gap_adaptation=1.0,
         weave_jitter_frac=0.03,
+        nozzle_clearance_mm=1.0,
     )
 )
 SKILLS.register("competent")(
@@ -104,6 +109,7 @@ SKILLS.register("competent")(
         bias_speed_frac=0.07,
         gap_adaptation=0.6,
         weave_jitter_frac=0.08,
+        nozzle_clearance_mm=2.0,
     )
 )
 SKILLS.register("novice")(
@@ -124,5 +130,6 @@ SKILLS.register("novice")(
         bias_speed_frac=0.15,
         gap_adaptation=0.2,
         weave_jitter_frac=0.15,
+        nozzle_clearance_mm=4.0,
     )
 )
