@@ -48,14 +48,16 @@ def test_master_welds_level_b_and_a_novice_is_worse(tiny: gym.Env) -> None:
 
 @pytest.mark.slow
 def test_fifty_random_fillet_pb_seams() -> None:
-    """Issue 4 acceptance on FilletPB with default randomization (figures in docs/demos.md).
+    """Issue 4 acceptance on FilletPB with default randomization, env seeds 0-49 (docs/demos.md figures).
 
-    Level B is impossible on seams whose realised root gap exceeds ISO 5817's 617 limit (0.85 mm at
-    level B for this joint), a fit-up property: there the master must reach C, elsewhere B on >= 90 %.
+    The job's fit-up (realised root gap 0-0.8 mm) stays within ISO 5817's 617 limit for level B, so the
+    master must reach B on >= 90 % of all seams; no weld of any skill may end in a collision.
     """
     summary = summarize(run("weldcraft/FilletPB-v0", 50, "zigzag"))
     master, novice = summary["master"], summary["novice"]
-    assert master["b_rate_where_possible"] >= 0.9
-    assert master["c_or_better_rate"] >= 0.9
+    assert master["b_possible_seams"] == 50
+    assert master["b_rate"] >= 0.9
     assert novice["quality_mean"] < master["quality_mean"] - 0.3
     assert novice["c_or_better_rate"] < 0.5 * master["c_or_better_rate"]
+    for skill, entry in summary.items():
+        assert "collision" not in entry["terminations"], (skill, entry["terminations"])

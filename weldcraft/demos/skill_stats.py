@@ -73,7 +73,7 @@ def b_possible(env: Any) -> bool:
     return bool(np.max(e.realization.gap_mm(s)) <= limit)
 
 
-def run(env_id: str, seams: int, style: str, seed0: int = 1000) -> list[WeldResult]:
+def run(env_id: str, seams: int, style: str, seed0: int = 0) -> list[WeldResult]:
     """Weld `seams` seams with every skill; returns one result per weld."""
     import gymnasium as gym
 
@@ -212,7 +212,7 @@ def main() -> None:
     parser.add_argument("--env", default="weldcraft/FilletPB-v0")
     parser.add_argument("--seams", type=int, default=50)
     parser.add_argument("--style", default="zigzag")
-    parser.add_argument("--seed0", type=int, default=1000)
+    parser.add_argument("--seed0", type=int, default=0)
     parser.add_argument("--png", default="docs/img/demos_skill_levels.png")
     parser.add_argument("--json", default=None, help="also write the per-weld results here")
     args = parser.parse_args()
