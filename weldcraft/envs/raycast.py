@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from weldcraft.seams import Box
-from weldcraft.types import FloatArray
+from weldcraft.types import FloatArray, IntArray
 
 _TINY = 1e-300
 
@@ -60,7 +60,9 @@ class BoxRayCaster:
             box = index[box]
         return best, np.where(np.isfinite(best), box, -1)
 
-    def first_hit(self, origin: FloatArray, directions: FloatArray, reach_m: float | None = None) -> FloatArray:
+    def first_hit(
+        self, origin: FloatArray, directions: FloatArray, reach_m: float | None = None
+    ) -> FloatArray:
         """The hit parameters (R,) of `cast_fan` without the box indices (the tracker's per-step call)."""
         lam, _ = self._hits(origin, directions, reach_m)
         if lam is None:
@@ -69,7 +71,7 @@ class BoxRayCaster:
 
     def _hits(
         self, origin: FloatArray, directions: FloatArray, reach_m: float | None
-    ) -> tuple[FloatArray | None, FloatArray | None]:
+    ) -> tuple[FloatArray | None, IntArray | None]:
         """Per box and ray (B, R) the entry parameter of each hit (inf for a miss), and the boxes cast
         against (None: all; lam None: no box within reach). Slab method in each box's frame."""
         rot, center, pm_half = self._rot, self._center, self._pm_half

@@ -561,7 +561,7 @@ def _place(
     sq = 0.0
     out = []
     floor, two_pi = math.floor, TWO_PI
-    for v, s, lo, hi, vi in zip(values, seed, lower, upper, vel):  # equal lengths by construction
+    for v, s, lo, hi, vi in zip(values, seed, lower, upper, vel, strict=True):
         v += floor((s - v) / two_pi + 0.5) * two_pi  # nearest to the seed over all turns
         if v > hi:
             v -= two_pi

@@ -79,7 +79,7 @@ class JointMotionLimiter:
         sqrt, floor = math.sqrt, math.floor
         rows = []  # per joint: target, want, cap, lo, hi
         scale = 1.0
-        for qi, vi, t, (vm, lower, upper, adt, adt2, _) in zip(q_l, qd_l, tgt_l, consts):
+        for qi, vi, t, (vm, lower, upper, adt, adt2, _) in zip(q_l, qd_l, tgt_l, consts, strict=True):
             t = min(max(t, lower), upper)
             err = t - qi
             w = err / dt
@@ -101,7 +101,7 @@ class JointMotionLimiter:
             factor = None if scale >= 1.0 - _ROUND_OFF else scale
         q_next = []
         limited = False
-        for qi, (t, w, cap, lo, hi), c in zip(q_l, rows, consts):
+        for qi, (t, w, cap, lo, hi), c in zip(q_l, rows, consts, strict=True):
             if self.synchronized:
                 v_i = w if factor is None else w * factor
             else:
@@ -114,7 +114,7 @@ class JointMotionLimiter:
             qn = min(max(qn, c[1]), c[2])
             q_next.append(qn)
             limited = limited or qn != t
-        return np.array(q_next), np.array([(a - b) / dt for a, b in zip(q_next, q_l)]), limited
+        return np.array(q_next), np.array([(a - b) / dt for a, b in zip(q_next, q_l, strict=True)]), limited
 
     def _constants(self, dt: float) -> list[tuple[float, float, float, float, float, float]]:
         """Per joint (v_max, lower, upper, a dt, a dt², round-off slack) for step length dt (cached)."""
