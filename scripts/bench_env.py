@@ -13,6 +13,8 @@ for a CPU held by other jobs on a shared machine does not count):
   and the median ratio reported;
 * env_steps_per_s_scan_every_2_steps: the same with the tracker scanning every second step (10 Hz);
 * render_fps_320x240: rgb_array frames/s (TinyRenderer) of the same cell during a weld;
+* components_us: microseconds per call of the step's parts at one mid-seam state (IK, limiter, joint
+  state to pybullet, FK, collision query, tracker scan, process model) and their robot-only sum;
 * the load average and a CPU calibration (ns per Python float multiply-add), because the shared dev
   machine's other jobs change absolute figures several-fold while ratios stay comparable.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import time
@@ -105,6 +108,51 @@ def bench_bare(env: WeldCellEnv, n: int) -> float:
     return n / (time.thread_time() - start)
 
 
+def bench_components(job: WeldJob, at_step: int = 500, n: int = 300) -> dict[str, float]:
+    """Microseconds per call (thread time, best of 3 x n calls) of the step's parts at one mid-seam state.
+
+    `ik` closed-form IK to the commanded pose; `limiter`; `set_q` (joint state into pybullet); `fk` (the
+    analytic chain, memo bypassed); `collisions` (pybullet query); `tracker_scan` (16-ray profile, feature,
+    noise); `process` (`ProcessModel.evaluate_one`); `robot_floor` = ik + limiter + set_q + fk + collisions:
+    what a step costs before any welding model.
+    """
+    env = WeldCellEnv(job, max_episode_steps=default_max_episode_steps(job), randomization={"enabled": False})
+    try:
+        env.reset(seed=1)
+        action = np.zeros(5, dtype=np.float32)
+        for _ in range(at_step):
+            env.step(action)
+        cell, q, qd = env.cell, env._q.copy(), env._qd.copy()
+        tip, rot = cell.tcp_pose()
+        q_list = q.tolist()
+        sensor = rot @ env._sensor_from_tool
+        aim = tip + sensor @ env._lookahead_tool_m
+        rng = np.random.default_rng(0)
+        p = env.process
+        calls = {
+            "ik": lambda: cell.solve_ik(tip, rot, q, 1.0),
+            "limiter": lambda: env.limiter.step(q, qd, q + 1e-4, env.dt),
+            "set_q": lambda: cell.robot.set_q(q),
+            "fk": lambda: cell.robot.chain.scalar.walk(q_list, False),
+            "collisions": cell.collisions,
+            "tracker_scan": lambda: env.tracker.scan(aim, sensor, rng),
+            "process": lambda: p.evaluate_one(6.5, 15.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        }
+        out = {}
+        for name, call in calls.items():
+            best = math.inf
+            for _ in range(3):
+                t0 = time.thread_time()
+                for _ in range(n):
+                    call()
+                best = min(best, (time.thread_time() - t0) / n * 1e6)
+            out[name] = round(best, 1)
+        out["robot_floor"] = round(sum(out[k] for k in ("ik", "limiter", "set_q", "fk", "collisions")), 1)
+        return out
+    finally:
+        env.close()
+
+
 def bench_render(frames: int) -> float:
     env = WeldCellEnv("fillet_pb", render_mode="rgb_array")
     try:
@@ -143,6 +191,7 @@ def main() -> None:
     rate_scan2, _, env2 = bench_env(job, args.steps, scan_every=2)
     env2.close()
     render_fps = bench_render(args.render_frames)
+    components = bench_components(job)
     result = {
         "env_steps_per_s": round(steps_per_s, 1),
         "steps": len(times),
@@ -153,6 +202,7 @@ def main() -> None:
         "late_over_early_step_time": round(statistics.median(ratios), 3),
         "repeats": args.repeats,
         "render_fps_320x240": round(render_fps, 1),
+        "components_us": components,
         "target_env_steps_per_s": 2000,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "cpu_count": os.cpu_count(),

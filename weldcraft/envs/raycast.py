@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from weldcraft.seams import Box
-from weldcraft.types import FloatArray
+from weldcraft.types import FloatArray, IntArray
 
 _TINY = 1e-300
 
@@ -33,6 +33,7 @@ class BoxRayCaster:
         self._rot = np.stack([b.rotation_matrix() for b in boxes])  # (B, 3, 3) columns = box axes
         self._center = np.array([b.center_m for b in boxes])  # (B, 3)
         self._half = np.array([b.half_extents_m for b in boxes])[:, None, :]  # (B, 1, 3)
+        self._pm_half = np.stack((-self._half, self._half))  # (2, B, 1, 3)
         self._radius = np.linalg.norm(self._half[:, 0, :], axis=1)  # (B,) bounding-sphere radius
 
     def cast_fan(
@@ -49,27 +50,47 @@ class BoxRayCaster:
         Returns:
             (lam (R,), box (R,)): the hit parameter (inf for a miss) and the index of the box hit (-1).
         """
-        rot, center, half = self._rot, self._center, self._half
-        index = None
-        if reach_m is not None and self.n_boxes > 2:
-            near = np.linalg.norm(center - origin, axis=1) <= self._radius + reach_m
-            index = np.flatnonzero(near)
-            if index.size == 0:
-                r = directions.shape[0]
-                return np.full(r, np.inf), np.full(r, -1)
-            rot, center, half = rot[index], center[index], half[index]
-        o_l = np.einsum("bj,bjk->bk", origin - center, rot)[:, None, :]  # (B, 1, 3)
-        d_l = np.matmul(directions, rot)  # (B, R, 3)
-        d_l[np.abs(d_l) < _TINY] = _TINY
-        inv = 1.0 / d_l
-        t1 = (-half - o_l) * inv
-        t2 = (half - o_l) * inv
-        t_near = np.minimum(t1, t2).max(axis=2)  # (B, R)
-        t_far = np.maximum(t1, t2).min(axis=2)
-        hit = (t_near <= t_far) & (t_far >= 0.0) & (t_near <= 1.0)
-        lam = np.where(hit, np.maximum(t_near, 0.0), np.inf)
+        lam, index = self._hits(origin, directions, reach_m)
+        if lam is None:
+            r = directions.shape[0]
+            return np.full(r, np.inf), np.full(r, -1)
         box = lam.argmin(axis=0)
         best = lam.min(axis=0)
         if index is not None:
             box = index[box]
         return best, np.where(np.isfinite(best), box, -1)
+
+    def first_hit(
+        self, origin: FloatArray, directions: FloatArray, reach_m: float | None = None
+    ) -> FloatArray:
+        """The hit parameters (R,) of `cast_fan` without the box indices (the tracker's per-step call)."""
+        lam, _ = self._hits(origin, directions, reach_m)
+        if lam is None:
+            return np.full(directions.shape[0], np.inf)
+        return lam.min(axis=0)
+
+    def _hits(
+        self, origin: FloatArray, directions: FloatArray, reach_m: float | None
+    ) -> tuple[FloatArray | None, IntArray | None]:
+        """Per box and ray (B, R) the entry parameter of each hit (inf for a miss), and the boxes cast
+        against (None: all; lam None: no box within reach). Slab method in each box's frame."""
+        rot, center, pm_half = self._rot, self._center, self._pm_half
+        index = None
+        if reach_m is not None and self.n_boxes > 2:
+            near = np.linalg.norm(center - origin, axis=1) <= self._radius + reach_m
+            index = np.flatnonzero(near)
+            if index.size == 0:
+                return None, index
+            rot, center, pm_half = rot[index], center[index], pm_half[:, index]
+        o_l = np.einsum("bj,bjk->bk", origin - center, rot)[:, None, :]  # (B, 1, 3)
+        d_l = np.matmul(directions, rot)  # (B, R, 3)
+        d_l[np.abs(d_l) < _TINY] = _TINY
+        inv = 1.0 / d_l
+        t12 = (pm_half - o_l) * inv  # (2, B, R, 3): the -half and +half slabs
+        t1, t2 = t12[0], t12[1]
+        t_near = np.minimum(t1, t2).max(axis=2)  # (B, R)
+        t_far = np.maximum(t1, t2).min(axis=2)
+        # hit: t_near <= t_far, t_far >= 0, t_near <= 1; entry at max(t_near, 0). With tc = max(t_near, 0)
+        # the three tests are tc <= min(t_far, 1) (a NaN fails either way).
+        tc = np.maximum(t_near, 0.0)
+        return np.where(tc <= np.minimum(t_far, 1.0), tc, np.inf), index

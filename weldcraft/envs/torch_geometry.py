@@ -59,7 +59,7 @@ def tool_rotation(seam_frame: FloatArray, w_seam: FloatArray, roll_rad: float = 
         roll_rad: rotation of the x/y axes about z.
     """
     f = seam_frame.tolist()
-    w0, w1, w2 = float(w_seam[0]), float(w_seam[1]), float(w_seam[2])
+    w0, w1, w2 = w_seam.tolist() if isinstance(w_seam, np.ndarray) else (float(v) for v in w_seam)
     zx = f[0][0] * w0 + f[0][1] * w1 + f[0][2] * w2
     zy = f[1][0] * w0 + f[1][1] * w1 + f[1][2] * w2
     zz = f[2][0] * w0 + f[2][1] * w1 + f[2][2] * w2
@@ -201,10 +201,14 @@ def torch_state(
     that re-evaluates the seam there converges to the aimed seam point.
     """
     f = seam_frame.tolist()
-    dx = (float(tip_m[0]) - float(seam_point_m[0])) * 1000.0
-    dy = (float(tip_m[1]) - float(seam_point_m[1])) * 1000.0
-    dz = (float(tip_m[2]) - float(seam_point_m[2])) * 1000.0
-    wx, wy, wz = float(w_world[0]), float(w_world[1]), float(w_world[2])
+    tx, ty, tz = tip_m.tolist() if isinstance(tip_m, np.ndarray) else (float(v) for v in tip_m)
+    cx, cy, cz = (
+        seam_point_m.tolist() if isinstance(seam_point_m, np.ndarray) else (float(v) for v in seam_point_m)
+    )
+    dx = (tx - cx) * 1000.0
+    dy = (ty - cy) * 1000.0
+    dz = (tz - cz) * 1000.0
+    wx, wy, wz = w_world.tolist() if isinstance(w_world, np.ndarray) else (float(v) for v in w_world)
     o_t = dx * f[0][0] + dy * f[1][0] + dz * f[2][0]
     o_n = dx * f[0][1] + dy * f[1][1] + dz * f[2][1]
     o_b = dx * f[0][2] + dy * f[1][2] + dz * f[2][2]

@@ -247,6 +247,7 @@ class LaserSeamTracker:
         self.root_depth_mm = root_depth_mm
         self.caster = BoxRayCaster(boxes)
         self._part_rot = np.eye(3)
+        self._part_rot_t = self._part_rot.T
         self._part_pos = np.zeros(3)
         half = config.fov_mm / 2.0
         self._u_flank = np.linspace(-half, half, config.n_rays_flank)
@@ -270,6 +271,7 @@ class LaserSeamTracker:
     def set_part_pose(self, rotation_world_part: FloatArray, position_world_m: FloatArray) -> None:
         """Where the part frame is in the world (placement error and drift included)."""
         self._part_rot = np.asarray(rotation_world_part, dtype=np.float64)
+        self._part_rot_t = self._part_rot.T
         self._part_pos = np.asarray(position_world_m, dtype=np.float64)
 
     def ray_layout_mm(self) -> FloatArray:
@@ -301,7 +303,7 @@ class LaserSeamTracker:
         u = self.ray_layout_mm()
         # rays in the part frame: from the fan origin (standoff above the aim point along -z) through
         # the aim plane at lateral u, to _RAY_DEPTH_MM beyond it
-        rot_t = self._part_rot.T
+        rot_t = self._part_rot_t
         axes_p = rot_t @ tool_rot
         y_p, z_p = axes_p[:, 1], axes_p[:, 2]
         aim_p = rot_t @ (aim_m - self._part_pos)
@@ -309,21 +311,24 @@ class LaserSeamTracker:
         origin = aim_p - (sd / 1000.0) * z_p
         dirs = np.multiply.outer(u * (self._reach / 1000.0), y_p)
         dirs += ((sd + _RAY_DEPTH_MM) / 1000.0) * z_p
-        lam, _ = self.caster.cast_fan(origin, dirs, self._reach_m)
+        lam = self.caster.first_hit(origin, dirs, self._reach_m)
         # hit relative to the aim point: lateral = lam u reach, height = sd - lam (sd + depth)
         lam_l = lam.tolist()
+        u_l = u.tolist()
         reach, span = self._reach, sd + _RAY_DEPTH_MM
-        x = [0.0] * len(lam_l)
-        zz = [0.0] * len(lam_l)
-        valid = [False] * len(lam_l)
-        for k, (lk, uk) in enumerate(zip(lam_l, u.tolist(), strict=True)):
+        n = len(lam_l)
+        x = [0.0] * n
+        zz = [0.0] * n
+        valid = [False] * n
+        for k in range(n):
+            lk = lam_l[k]
             if lk <= 1.0:
-                x[k] = lk * uk * reach
+                x[k] = lk * u_l[k] * reach
                 zz[k] = sd - lk * span
                 valid[k] = True
         self.last_points = (x, zz, valid)
         depth = self.root_depth_mm * depth_scale
-        return extract_feature(u.tolist(), x, zz, valid, self.kind, sd, depth, self._cos_grazing)
+        return extract_feature(u_l, x, zz, valid, self.kind, sd, depth, self._cos_grazing)
 
     def scan(
         self, aim_m: FloatArray, tool_rot: FloatArray, rng: np.random.Generator, depth_scale: float = 1.0

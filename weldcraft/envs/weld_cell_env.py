@@ -329,16 +329,18 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
     def step(self, action: Float32Array) -> tuple[Float32Array, float, bool, bool, dict[str, Any]]:
         if self._needs_reset:
             raise UserError("step() before reset() (or after the episode ended without a reset)")
-        a = np.clip(np.asarray(action, dtype=np.float64).reshape(N_ACTIONS), -1.0, 1.0)
+        # np.minimum(np.maximum()) is np.clip's arithmetic without its Python-level dispatch
+        a = np.minimum(np.maximum(np.asarray(action, dtype=np.float64).reshape(N_ACTIONS), -1.0), 1.0)
+        a0, a1, a2, a3, a4 = a.tolist()
         sc = self.action_scaling
         wps = self.wps
         self._step += 1
         t_s = self._step * self.dt
-        lateral_cmd = float(a[0]) * sc.lateral_range_mm
-        ctwd_cmd = wps.ctwd_mm + float(a[1]) * sc.ctwd_range_mm
-        work_err_cmd = self.nominal_work_error_deg + float(a[2]) * sc.work_angle_range_deg
-        travel_cmd = wps.travel_angle_deg + float(a[3]) * sc.travel_angle_range_deg
-        speed_ratio = sc.speed_ratio_max ** float(a[4])
+        lateral_cmd = a0 * sc.lateral_range_mm
+        ctwd_cmd = wps.ctwd_mm + a1 * sc.ctwd_range_mm
+        work_err_cmd = self.nominal_work_error_deg + a2 * sc.work_angle_range_deg
+        travel_cmd = wps.travel_angle_deg + a3 * sc.travel_angle_range_deg
+        speed_ratio = sc.speed_ratio_max**a4
         s_prev_cmd = self._s_cmd_m
         full_m = wps.travel_speed_mm_s * speed_ratio * self.dt / 1000.0
         self._s_cmd_m = min(s_prev_cmd + full_m, self.world.length_m)
@@ -554,7 +556,16 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
             corr = self.buffer.query(s_m)
             self._corr = (corr.lateral_mm, corr.normal_mm, corr.blind_mm if corr.ok else math.inf)
             self._corr_gap_mm = corr.gap_mm
-            c = c + frame[:, 2] * (corr.lateral_mm / 1000.0) + frame[:, 1] * (corr.normal_mm / 1000.0)
+            # c + frame[:, 2] * lat + frame[:, 1] * nor, element by element as numpy evaluates it
+            lat, nor = corr.lateral_mm / 1000.0, corr.normal_mm / 1000.0
+            (c0, c1, c2), (f0, f1, f2) = c.tolist(), frame.tolist()
+            c = np.array(
+                [
+                    c0 + f0[2] * lat + f0[1] * nor,
+                    c1 + f1[2] * lat + f1[1] * nor,
+                    c2 + f2[2] * lat + f2[1] * nor,
+                ]
+            )
         return c, frame
 
     def _tcp(self) -> tuple[FloatArray, FloatArray]:
@@ -596,7 +607,16 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         reading = self.tracker.scan(aim, sensor, self.np_random, depth_scale)
         ready = self._step + self._latency_steps
         if reading.valid:
-            point = aim + (sensor[:, 1] * reading.lateral_mm - sensor[:, 2] * reading.vertical_mm) / 1000.0
+            # aim + (sensor[:, 1] * lateral - sensor[:, 2] * vertical) / 1000, element by element
+            lat, vert = reading.lateral_mm, reading.vertical_mm
+            (p0, p1, p2), (r0, r1, r2) = aim.tolist(), sensor.tolist()
+            point = np.array(
+                [
+                    p0 + (r0[1] * lat - r0[2] * vert) / 1000.0,
+                    p1 + (r1[1] * lat - r1[2] * vert) / 1000.0,
+                    p2 + (r2[1] * lat - r2[2] * vert) / 1000.0,
+                ]
+            )
             s_guess = self._s_cmd_m + self.sensor_config.lookahead_mm / 1000.0
             # one Newton step: exact on a straight seam, (mm offset)^2 / R on a curve
             s_scan = self.world.programmed.project(point, s_guess, iterations=1)
@@ -689,7 +709,7 @@ class WeldCellEnv(gym.Env[Float32Array, Float32Array]):
         k = OBS_INDEX["prev_action_0"]
         o[k : k + N_ACTIONS] = self._prev_action
         o *= OBS_INV_SCALE
-        np.clip(o, -OBS_CLIP, OBS_CLIP, out=o)
+        np.minimum(np.maximum(o, -OBS_CLIP, out=o), OBS_CLIP, out=o)
 
     def _weld_outcome(self, completed: bool) -> dict[str, Any]:
         """info["weld"] of DESIGN section 9 (plus extra keys of `WeldGrade.to_dict`)."""

@@ -194,8 +194,16 @@ def severity_b_array(x: FloatArray, lims: Limits, b: FloatArray) -> FloatArray:
 
 
 def severity_b_scalar(x: float, lims: Limits, b: float) -> float:
-    """``severity_b_array`` for one Python float."""
-    return severity_scalar(x, knots(lims, b))
+    """``severity_b_array`` for one Python float (``knots(lims, b)`` inlined for floats: the same
+    arithmetic without the array checks, on the env's per-step path)."""
+    (c0, k0, m0), (c1, k1, m1), (c2, k2, m2) = lims
+    lb = min(c0, m0, 1e6) if k0 == 0.0 else min(c0 + k0 * b, m0, 1e6)
+    lc = min(c1, m1, 1e6) if k1 == 0.0 else min(c1 + k1 * b, m1, 1e6)
+    ld = min(c2, m2, 1e6) if k2 == 0.0 else min(c2 + k2 * b, m2, 1e6)
+    lb = max(lb, SEVERITY_EPS)
+    lc = max(lc, lb + SEVERITY_EPS)
+    ld = max(ld, lc + SEVERITY_EPS)
+    return severity_scalar(x, (0.0, float(lb), float(lc), float(ld), float(ld + max(ld, 1.0))))
 
 
 def level_array(sev: FloatArray) -> IntArray:

@@ -84,10 +84,22 @@ class ScalarChain:
             )
         self._joints = steps[:-1]
         self._end = steps[-1]
+        self._memo: tuple[list[float], tuple[tuple[float, float, float], Rot]] | None = None
 
     def fk(self, q: list[float]) -> tuple[tuple[float, float, float], Rot]:
-        """TCP position (x, y, z) m and row-major rotation in the base frame for joint angles q (rad)."""
+        """TCP position (x, y, z) m and row-major rotation in the base frame for joint angles q (rad).
+
+        The last result is remembered: an env step verifies its IK solution with this FK and then asks
+        for the TCP at the joints the motion limiter reached, usually the same ones. A repeat is served
+        only when every angle is equal and non-zero (equal non-zero floats are bit-identical; +0.0 and
+        -0.0 compare equal but may round differently downstream), so the answer is always exactly what
+        `walk` returns.
+        """
+        memo = self._memo
+        if memo is not None and q == memo[0] and 0.0 not in q:
+            return memo[1]
         pos, rot, _, _ = self.walk(q, want_axes=False)
+        self._memo = (list(q), (pos, rot))
         return pos, rot
 
     def walk(

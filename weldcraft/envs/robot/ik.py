@@ -102,11 +102,37 @@ def pose_error(
 ) -> tuple[float, float]:
     """TCP position error (m) and rotation error (rad) of q against a target pose (base frame)."""
     p, r = chain.scalar.fk(q.tolist() if isinstance(q, np.ndarray) else q)
-    dp = math.dist(p, (float(pos_m[0]), float(pos_m[1]), float(pos_m[2])))
-    target = rot if isinstance(rot, tuple) else as_rot(rot)
+    if isinstance(pos_m, np.ndarray):
+        dp = math.dist(p, pos_m.tolist())
+    else:
+        dp = math.dist(p, (float(pos_m[0]), float(pos_m[1]), float(pos_m[2])))
+    r0, r1, r2, r3, r4, r5, r6, r7, r8 = r
+    t0, t1, t2, t3, t4, t5, t6, t7, t8 = rot if isinstance(rot, tuple) else as_rot(rot)
     # |R_a - R_b|_F = 2 sqrt(2) sin(theta / 2): accurate near zero, unlike acos of the trace.
-    chord = math.sqrt(sum((a - b) ** 2 for a, b in zip(r, target, strict=True)))
+    chord = math.sqrt(
+        (r0 - t0) ** 2
+        + (r1 - t1) ** 2
+        + (r2 - t2) ** 2
+        + (r3 - t3) ** 2
+        + (r4 - t4) ** 2
+        + (r5 - t5) ** 2
+        + (r6 - t6) ** 2
+        + (r7 - t7) ** 2
+        + (r8 - t8) ** 2
+    )
     return dp, 2.0 * math.asin(min(1.0, chord / (2.0 * math.sqrt(2.0))))
+
+
+def _max_abs_diff(a: list[float], b: list[float]) -> float:
+    """max |a_i - b_i| as numpy's `np.max(np.abs(a - b))` gives it (NaN if any difference is NaN)."""
+    m = 0.0
+    for x, y in zip(a, b, strict=True):
+        d = abs(x - y)
+        if not d <= m:
+            if d != d:
+                return d
+            m = d
+    return m
 
 
 def _target_rot(quat_xyzw: FloatArray) -> FloatArray:
@@ -388,10 +414,9 @@ class SphericalWristIK:
         if best is not None:  # the hot path: one candidate, verified by FK
             dp, da = pose_error(self.chain, best, pos_m, target)
             if dp <= lim.pos_tol_m and da <= lim.ang_tol_rad:
-                q = np.array(best)
-                if max_joint_step_rad is not None and float(np.max(np.abs(q - seed))) > max_joint_step_rad:
+                if max_joint_step_rad is not None and _max_abs_diff(best, seed_f) > max_joint_step_rad:
                     return self._failure(seed, pos_m, target, "discontinuous")
-                return IKResult(q, True, dp, da, "ok")
+                return IKResult(np.array(best), True, dp, da, "ok")
         # Slow path (near singularities, or nothing placeable): every branch, best first, polished by LM.
         raw, _ = self._branches(pos_m, target, seed)
         ranked = _nearest_branch(raw, seed_f, lim)
@@ -535,12 +560,13 @@ def _place(
     t_max = 0.0
     sq = 0.0
     out = []
+    floor, two_pi = math.floor, TWO_PI
     for v, s, lo, hi, vi in zip(values, seed, lower, upper, vel, strict=True):
-        v += math.floor((s - v) / TWO_PI + 0.5) * TWO_PI  # nearest to the seed over all turns
+        v += floor((s - v) / two_pi + 0.5) * two_pi  # nearest to the seed over all turns
         if v > hi:
-            v -= TWO_PI
+            v -= two_pi
         elif v < lo:
-            v += TWO_PI
+            v += two_pi
         if v < lo or v > hi:
             return None
         d = v - s if v > s else s - v

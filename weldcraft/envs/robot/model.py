@@ -69,6 +69,8 @@ class RobotModel:
         #: link index -> link name (-1 is the base link)
         self.link_names: dict[int, str] = body_link_names(self.body_id, client_id)
         self.joint_indices = tuple(joint_index[name] for name in self.chain.joint_names)
+        self._joint_index_list = list(self.joint_indices)
+        self._zero_velocities = [[0.0] for _ in self.joint_indices]
         self.tcp_link_index = next((i for i, n in self.link_names.items() if n == config.tcp_link), -1)
         self.base_xyz_m = np.asarray(base_xyz_m, dtype=np.float64)
         self.base_quat_xyzw = np.asarray(base_quat_xyzw, dtype=np.float64)
@@ -135,11 +137,15 @@ class RobotModel:
     def set_q(self, q: FloatArray) -> None:
         """Put the arm (and its tool body) at joint positions q (n,) rad in pybullet; no limit check here."""
         q = np.asarray(q, dtype=np.float64)
-        if q.shape != (self.n_joints,) or not np.all(np.isfinite(q)):
+        values = q.tolist()
+        if q.shape != (self.n_joints,) or not all(map(math.isfinite, values)):
             raise ValueError(f"q must be {self.n_joints} finite angles, got {q!r}")
         cid, body = self.client_id, self.body_id
-        for idx, value in zip(self.joint_indices, q.tolist(), strict=True):
-            pb.resetJointState(body, idx, value, 0.0, physicsClientId=cid)
+        # One call for all joints: pybullet's per-call overhead dominates, so six `resetJointState` calls
+        # cost several times this one (same joint state).
+        pb.resetJointStatesMultiDof(
+            body, self._joint_index_list, [[v] for v in values], self._zero_velocities, physicsClientId=cid
+        )
         self._q = q.copy()
         if self.tool_body_id is not None and self._mount is not None:
             pos, rot = self._to_world(*self._mount.scalar.fk(self._q.tolist()))

@@ -61,7 +61,81 @@ class JointMotionLimiter:
         Returns (q_next, qd_next, limited): qd_next = (q_next - q) / dt, |qd_next| <= v_max,
         |qd_next - qd| <= a_max dt, q_next inside the position limits; `limited` is True when the target
         was not reached in this step because a speed or acceleration limit bound.
+
+        The hot path (every env step): `step_reference` with the braking curve inlined and the per-dt
+        constants precomputed, the same floating-point operations in the same order, so the result is
+        bit for bit that of `step_reference` (tested).
         """
+        if not dt > 0.0 or not math.isfinite(dt):
+            raise ValueError(f"dt must be positive, got {dt}")
+        consts = self._per_dt.get(dt)
+        if consts is None:
+            consts = self._constants(dt)
+        q_l = np.asarray(q, dtype=np.float64).tolist()
+        qd_l = np.asarray(qd, dtype=np.float64).tolist()
+        tgt_l = np.asarray(q_target, dtype=np.float64).tolist()
+        if not len(q_l) == len(qd_l) == len(tgt_l) == len(consts):
+            raise ValueError(f"q, qd, q_target must have {len(consts)} values")
+        sqrt, floor = math.sqrt, math.floor
+        rows = []  # per joint: target, want, cap, lo, hi
+        scale = 1.0
+        for qi, vi, t, (vm, lower, upper, adt, adt2, _) in zip(q_l, qd_l, tgt_l, consts, strict=True):
+            t = min(max(t, lower), upper)
+            err = t - qi
+            w = err / dt
+            x = abs(err) / adt2
+            m = floor((sqrt(1.0 + 8.0 * x) - 1.0) / 2.0)
+            cap = min(vm, adt * (x / (m + 1) + m / 2))
+            x = max(upper - qi, 0.0) / adt2
+            m = floor((sqrt(1.0 + 8.0 * x) - 1.0) / 2.0)
+            hi = max(min(vi + adt, vm, adt * (x / (m + 1) + m / 2)), vi - adt)
+            x = max(qi - lower, 0.0) / adt2
+            m = floor((sqrt(1.0 + 8.0 * x) - 1.0) / 2.0)
+            lo = min(max(vi - adt, -vm, -(adt * (x / (m + 1) + m / 2))), vi + adt)
+            if w != 0.0:
+                allowed = min(cap, hi if w > 0.0 else -lo)
+                scale = min(scale, allowed / abs(w))
+            rows.append((t, w, cap, lo, hi))
+        if self.synchronized:
+            scale = max(scale, 0.0)
+            factor = None if scale >= 1.0 - _ROUND_OFF else scale
+        q_next = []
+        limited = False
+        for qi, (t, w, cap, lo, hi), c in zip(q_l, rows, consts, strict=True):
+            if self.synchronized:
+                v_i = w if factor is None else w * factor
+            else:
+                v_i = w if cap >= abs(w) * (1.0 - _ROUND_OFF) else math.copysign(cap, w)
+            v_i = min(max(v_i, lo), hi)
+            slack = c[5]
+            if (v_i - w) * (t - qi) > 0.0 and lo - slack <= w <= hi + slack:
+                v_i = w
+            qn = t if v_i == w else qi + v_i * dt
+            qn = min(max(qn, c[1]), c[2])
+            q_next.append(qn)
+            limited = limited or qn != t
+        return np.array(q_next), np.array([(a - b) / dt for a, b in zip(q_next, q_l, strict=True)]), limited
+
+    def _constants(self, dt: float) -> list[tuple[float, float, float, float, float, float]]:
+        """Per joint (v_max, lower, upper, a dt, a dt², round-off slack) for step length dt (cached)."""
+        vmax_l, amax_l, lower_l, upper_l = self._floats
+        consts = []
+        for vm, am, lo, hi in zip(vmax_l, amax_l, lower_l, upper_l, strict=True):
+            adt = am * dt
+            consts.append((vm, lo, hi, adt, adt * dt, _ROUND_OFF * am * dt))
+        if len(self._per_dt) > 8:
+            self._per_dt.clear()
+        self._per_dt[dt] = consts
+        return consts
+
+    @cached_property
+    def _per_dt(self) -> dict[float, list[tuple[float, float, float, float, float, float]]]:
+        return {}
+
+    def step_reference(
+        self, q: FloatArray, qd: FloatArray, q_target: FloatArray, dt: float
+    ) -> tuple[FloatArray, FloatArray, bool]:
+        """`step`, written plainly (the specification the fast `step` is tested against)."""
         if not dt > 0.0 or not math.isfinite(dt):
             raise ValueError(f"dt must be positive, got {dt}")
         # Plain floats: six joints are too few for numpy's per-call overhead (this runs every env step).
