@@ -56,7 +56,7 @@ def params_hash(params: dict[str, Any]) -> str:
 
 
 def _provenance(source: str, source_hash: str, config_hash: str, params: dict[str, Any]) -> Provenance:
-    extra = tuple((k, "" if v is None else str(v)) for k, v in params.items())
+    extra = tuple((k, "none" if v is None else str(v)) for k, v in params.items() if k != "source")
     return Provenance(
         source=source,
         config_hash=config_hash or params_hash(params),

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from weldcraft.errors import ConfigError, UserError
 from weldcraft.export.controllers import CONTROLLERS, sanitize_name
 from weldcraft.export.pipeline import ExportOptions, ExportResult, export_program, get_exporter
@@ -128,12 +130,73 @@ def _hooks_job(program: WeldProgram, job: Any, seed: int | None) -> tuple[Any, i
     return found, (int(s) if s.lstrip("-").isdigit() else None)
 
 
+def _main_file(fmt: str, name: str, paths: Sequence[Path]) -> Path:
+    """The file (or bag folder) `read_program` starts from: the one named after the program."""
+    if fmt == "ros2":
+        return next(p.parent for p in paths if p.name == "metadata.yaml")
+    for p in paths:
+        if p.stem == name and p.suffix.lower() != ".dat" and not p.name.endswith(".validation.txt"):
+            return p
+    return paths[0]
+
+
+def fidelity_issue(
+    program: WeldProgram, fmt: str, result: ExportResult, template: Any, tol_mm: float
+) -> Issue | None:
+    """Read the written program back and compare it with `program` where the arc burns, in time.
+
+    The controllers' weld moves run at the speed of their weld data (RAPID welddata, KRL ArcTech, FANUC
+    WELD_SPEED), one per weld section: a dense weave whose TCP speed varies along the section is written
+    with the right path but the wrong timing. This check measures what a controller would run
+    (``densify_program(read_program(file))``) against the source, time-synchronised from arc on (mm RMS).
+    """
+    from weldcraft.export.densify import densify_program
+    from weldcraft.export.metrics import synchronized_rms_mm
+    from weldcraft.export.pipeline import read_program
+
+    main = _main_file(fmt, result.program.name, result.paths)
+    back = densify_program(read_program(main, fmt=fmt, template=template, robot=program.robot), 0.005)
+    ref_on = np.flatnonzero(program.arc_on)
+    got_on = np.flatnonzero(back.arc_on)
+    if ref_on.size == 0 or got_on.size == 0:
+        return None
+    ref_sl = slice(int(ref_on[0]), int(ref_on[-1]) + 1)
+    got_sl = slice(int(got_on[0]), int(got_on[-1]) + 1)
+    ref_t = program.t_s[ref_sl] - program.t_s[ref_on[0]]
+    got_t = back.t_s[got_sl] - back.t_s[got_on[0]]
+    rms = synchronized_rms_mm(
+        ref_t, np.asarray(program.tcp_pos_m)[ref_sl], got_t, np.asarray(back.tcp_pos_m)[got_sl]
+    )
+    log.info("%s: the written program follows the source within %.3f mm RMS (in time)", fmt, rms)
+    if rms <= tol_mm:
+        return None
+    return Issue(
+        "fidelity",
+        "error",
+        f"read back, the {fmt} program is {rms:.2f} mm RMS away from the source while welding (time-"
+        f"synchronised; tolerance {tol_mm:g} mm): its weld moves run at one weld speed per section, and "
+        "this weld's TCP speed varies (e.g. a weave kept as dense points); use a format with time-stamped "
+        "points (urscript, ros2, csv, json), or force=true",
+        int(ref_on[0]),
+        float(program.t_s[ref_on[0]]),
+    )
+
+
 def _combined_refusal(program: WeldProgram, refused: dict[str, ValidationReport]) -> ExportRefused:
     issues: list[Issue] = []
     for fmt, rep in refused.items():
         for i in rep.issues:
             issues.append(Issue(i.check, i.severity, f"[{fmt}] {i.message}", i.index, i.time_s, i.count))
     return ExportRefused(ValidationReport(program.name, ", ".join(refused), tuple(issues)))
+
+
+def _with_report(res: ExportResult, report: ValidationReport, fmt_dir: Path) -> ExportResult:
+    """`res` with `report` (a forced program gets the report beside it, as `export_program` does)."""
+    from weldcraft.export.writer import write_files_atomic
+
+    path = write_files_atomic(fmt_dir, {f"{res.program.name}.validation.txt": report.text()})[0]
+    paths = res.paths if path in res.paths else (*res.paths, path)
+    return ExportResult(paths, report, res.program, res.parts)
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
@@ -160,6 +223,7 @@ def export_weld_results(
     seed: int | None = None,
     options: ExportOptions | None = None,
     cell_checks: bool = True,
+    fidelity_tol_mm: float = 0.5,
     meta: Mapping[str, Any] | None = None,
 ) -> WeldExport:
     """Validate and write `program` for every format in `formats`, all or nothing (module docstring).
@@ -176,6 +240,8 @@ def export_weld_results(
         job / seed: the part for the cell checks (default: the one the program's provenance names).
         options: tolerances and weave settings (`ExportOptions`; default 0.1 mm / 0.1 deg).
         cell_checks: check reach/FK and collisions in the cell (needs the job); False skips them.
+        fidelity_tol_mm: read every written program back and refuse it (check "fidelity", forceable) if
+            it is farther than this from the source while welding, in time (`fidelity_issue`); 0: no check.
         meta: the caller's config and hash, stored in export.json.
 
     Raises:
@@ -203,13 +269,14 @@ def export_weld_results(
         refused: dict[str, ValidationReport] = {}
         for fmt in fmts:
             names[fmt] = name if name is not None else auto_name(program.name, fmt)
+            tmpl = template_for(template, fmt, len(fmts))
             try:
-                results[fmt] = export_program(
+                res = export_program(
                     program,
                     fmt,
                     staging / fmt,
                     name=names[fmt],
-                    template=template_for(template, fmt, len(fmts)),
+                    template=tmpl,
                     options=options,
                     force=force,
                     collision_check=None if hooks is None else hooks.collision_check,
@@ -217,6 +284,15 @@ def export_weld_results(
                 )
             except ExportRefused as exc:
                 refused[fmt] = exc.report
+                continue
+            issue = fidelity_issue(program, fmt, res, tmpl, fidelity_tol_mm) if fidelity_tol_mm else None
+            if issue is not None:
+                report = res.report.merged([issue])
+                if not force:
+                    refused[fmt] = report
+                    continue
+                res = _with_report(res, report, staging / fmt)
+            results[fmt] = res
         if refused:
             raise _combined_refusal(program, refused)
         manifest = {

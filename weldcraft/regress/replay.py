@@ -307,6 +307,28 @@ def record_program(
     )
 
 
+def _stamp_last_step(trace: EpisodeTrace, q: FloatArray, robot: Any) -> FloatArray:
+    """Sample times; the last step stops at the seam end part-way through: stamp its point with the time
+    it got there (the along-seam speed stays the commanded one), unless the robot could not have made
+    that move so fast (joint speed or acceleration limit; e.g. a weave's lateral move in the last step):
+    then the step keeps its full control period, the time the cell gave it."""
+    wps = trace.env.wps
+    t = np.asarray(trace.t, dtype=np.float64)
+    if len(t) < 3:
+        return t
+    ds_mm = trace.s_mm[-1] - trace.s_mm[-2]
+    full_mm = wps.travel_speed_mm_s * trace.last_speed_ratio * (t[-1] - t[-2])
+    arrival = t.copy()
+    arrival[-1] = t[-2] + (t[-1] - t[-2]) * min(1.0, max(ds_mm / full_mm, 1e-3))
+    v_prev = (q[-2] - q[-3]) / (arrival[-2] - arrival[-3])
+    v_last = (q[-1] - q[-2]) / (arrival[-1] - arrival[-2])
+    acc = 2.0 * (v_last - v_prev) / (arrival[-1] - arrival[-3])
+    ok = bool(np.all(np.abs(v_last) <= np.asarray(robot.max_joint_speed_rad_s)))
+    if robot.max_joint_accel_rad_s2 is not None:
+        ok = ok and bool(np.all(np.abs(acc) <= np.asarray(robot.max_joint_accel_rad_s2)))
+    return arrival if ok else t
+
+
 def program_from_trace(
     trace: EpisodeTrace, result: EpisodeResult, *, name: str, provenance: Provenance | None = None
 ) -> WeldProgram:
@@ -324,20 +346,18 @@ def program_from_trace(
             f"after {len(trace.t) - 1} steps, not seam_complete; there is no complete weld to write"
         )
     wps = trace.env.wps
+    robot = robot_spec(trace.env)
     base_rot, base_pos = trace.base_rot, trace.base_pos
-    # The last step stops at the seam end part-way through: stamp its point with the time it got there.
-    t = np.asarray(trace.t)
-    ds_mm = trace.s_mm[-1] - trace.s_mm[-2]
-    full_mm = wps.travel_speed_mm_s * trace.last_speed_ratio * (t[-1] - t[-2])
-    t[-1] = t[-2] + (t[-1] - t[-2]) * min(1.0, max(ds_mm / full_mm, 1e-3))
+    q = np.array(trace.q)
+    t = _stamp_last_step(trace, q, robot)
     return WeldProgram.from_samples(
         t,
-        np.array(trace.q),
+        q,
         np.array(trace.pos),
         Rotation.from_matrix(np.array(trace.rot)).as_quat(),
         np.ones(len(trace.t), dtype=bool),
         ProcessData(wps.wire_feed_m_min, wps.voltage_v, wps.travel_speed_mm_s, wps.wire_diameter_mm),
-        robot_spec(trace.env),
+        robot,
         name=name,
         tool=trace.tool,
         base_frame=Pose(
