@@ -261,7 +261,7 @@ def program_from_dataset(
                 f"from the recorded ones (tolerance {REPLAY_Q_TOL_RAD:g})",
                 where=f"dataset {dataset_id}",
             )
-    job = env.unwrapped.job
+    job = trace.env.job
     digest = hashlib.sha256(actions.astype("<f8").tobytes()).hexdigest()
     params = {
         "source": "dataset",

@@ -183,10 +183,17 @@ def fidelity_issue(
 
 
 def _combined_refusal(program: WeldProgram, refused: dict[str, ValidationReport]) -> ExportRefused:
-    issues: list[Issue] = []
+    """One refusal for every refused format; an issue that several formats share is listed once."""
+    grouped: dict[tuple[Any, ...], list[str]] = {}
     for fmt, rep in refused.items():
         for i in rep.issues:
-            issues.append(Issue(i.check, i.severity, f"[{fmt}] {i.message}", i.index, i.time_s, i.count))
+            key = (i.check, i.severity, i.message, i.index, i.time_s, i.count)
+            grouped.setdefault(key, []).append(fmt)
+    issues = [
+        Issue(check, sev, f"[{', '.join(fmts)}] {msg}", index, time_s, count)
+        for (check, sev, msg, index, time_s, count), fmts in grouped.items()
+    ]
+    issues.sort(key=lambda i: i.severity != "error")
     return ExportRefused(ValidationReport(program.name, ", ".join(refused), tuple(issues)))
 
 
