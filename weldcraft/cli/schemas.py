@@ -98,6 +98,72 @@ class EvaluateCommandConfig:
     debug: DebugConfig = field(default_factory=DebugConfig)
 
 
+@dataclass
+class ToleranceConfig:
+    """Simplification tolerance for Cartesian controllers (position mm, orientation deg, at the same time)."""
+
+    position_mm: float = 0.1
+    orientation_deg: float = 0.1
+
+
+@dataclass
+class ExportCommandConfig:
+    """`weldcraft export`: a weld (checkpoint, Craftsman, dataset episode, recording or program file) to
+    robot programs, validated in the cell. `source` null picks it from the keys given (checkpoint,
+    dataset, recording, program, else craftsman). `format` (one) is the DESIGN §8 form of `formats`."""
+
+    source: str | None = None
+    checkpoint: str | None = None
+    dataset: str | None = None
+    episode: int = 0
+    recording: str | None = None
+    program: str | None = None
+    skill: str = "master"
+    style: str = "zigzag"
+    craftsman_seed: int = 0
+    seam: Any = None
+    seam_file: str | None = None
+    seed: int | None = None
+    control_hz: float | None = None
+    formats: list[str] = field(
+        default_factory=lambda: ["rapid", "krl", "urscript", "fanuc", "ros2", "csv", "json"]
+    )
+    format: str | None = None
+    name: str | None = None
+    out: str | None = None
+    template: str | None = None
+    force: bool = False
+    cell_checks: bool = True
+    fidelity_tol_mm: float = 0.5
+    tolerance: ToleranceConfig = field(default_factory=ToleranceConfig)
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
+
+
+@dataclass
+class ReplayCommandConfig:
+    """`weldcraft replay program=FILE seam=...`: run a program of any format in the cell and grade it."""
+
+    program: str | None = None
+    format: str | None = None
+    template: str | None = None
+    seam: Any = None
+    seam_file: str | None = None
+    seed: int | None = None
+    control_hz: float = 20.0
+    out: str | None = None
+    process: ProcessOverrides = field(default_factory=ProcessOverrides)
+
+
+@dataclass
+class RegressCommandConfig:
+    """`weldcraft regress suite=PATH [update=true] [cases=[a,b]]`: weld regression suite."""
+
+    suite: str | None = None
+    update: bool = False
+    cases: list[str] = field(default_factory=list)
+    out: str | None = None
+
+
 def register_all() -> None:
     """Put every schema into Hydra's ConfigStore (idempotent)."""
     global _REGISTERED
@@ -110,6 +176,9 @@ def register_all() -> None:
     cs.store(name="run_schema", node=RunConfig)
     cs.store(name="train_schema", node=TrainCommandConfig)
     cs.store(name="evaluate_schema", node=EvaluateCommandConfig)
+    cs.store(name="export_schema", node=ExportCommandConfig)
+    cs.store(name="replay_schema", node=ReplayCommandConfig)
+    cs.store(name="regress_schema", node=RegressCommandConfig)
     from weldcraft.policies.config import register_hydra_schemas
 
     register_hydra_schemas()

@@ -188,6 +188,8 @@ def program_from_dict(data: dict[str, Any], where: str = "<json>") -> WeldProgra
             extra=tuple(sorted(pv.get("extra", {}).items())),
         )
         pts = data["points"]
+        if not pts.get("t_s"):
+            raise DataError("the program is empty: it has no motion points", where=where)
         q = pts.get("q_rad")
         return WeldProgram(
             name=data["name"],

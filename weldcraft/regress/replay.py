@@ -238,22 +238,43 @@ def run_actions(
         render=frames_every > 0,
     )
     try:
-        stepper: Any = env if wrap is None else wrap(env)
-        obs, info = stepper.reset(seed=0 if seed is None else seed)
-        trace = EpisodeTrace(env, frames_every)
-        trace.add(0.0, 0.0, info["q_rad"], None)
-        k = 0
-        while True:
-            a = np.zeros(5) if actions is None else np.asarray(actions(k, obs), dtype=np.float64)
-            a = np.clip(a.astype(np.float32).reshape(-1), -1.0, 1.0)
-            trace.last_speed_ratio = env.action_scaling.speed_ratio_max ** float(a[4])
-            obs, _, terminated, truncated, info = stepper.step(a)
-            k += 1
-            trace.add(k * env.dt, float(info["s_mm"]), info["q_rad"], None)
-            if terminated or truncated:
-                return trace.result(info, 0, float(info["s_mm"])), trace
+        stepper = None if wrap is None else wrap(env)
+        return roll_env(
+            env, actions, stepper=stepper, reset_seed=0 if seed is None else seed, frames_every=frames_every
+        )
     finally:
         env.close()
+
+
+def roll_env(
+    env: WeldCellEnv,
+    actions: ActionFn | None = None,
+    *,
+    stepper: Any = None,
+    reset_seed: int | None = 0,
+    reset_options: dict[str, Any] | None = None,
+    frames_every: int = 0,
+) -> tuple[EpisodeResult, EpisodeTrace]:
+    """Weld one episode in an existing cell `env` with ``actions(step, obs) -> (5,)`` (default zeros).
+
+    `stepper` is what is reset and stepped (a wrapper around `env`, e.g. frame stacking; default `env`);
+    `reset_seed` / `reset_options` go to its reset. The caller owns (and closes) `env`.
+    Returns the result and the per-step trace (joints and TCP poses, for `program_from_trace`).
+    """
+    step_env: Any = env if stepper is None else stepper
+    obs, info = step_env.reset(seed=reset_seed, options=reset_options)
+    trace = EpisodeTrace(env, frames_every)
+    trace.add(0.0, 0.0, info["q_rad"], None)
+    k = 0
+    while True:
+        a = np.zeros(5) if actions is None else np.asarray(actions(k, obs), dtype=np.float64)
+        a = np.clip(a.astype(np.float32).reshape(-1), -1.0, 1.0)
+        trace.last_speed_ratio = env.action_scaling.speed_ratio_max ** float(a[4])
+        obs, _, terminated, truncated, info = step_env.step(a)
+        k += 1
+        trace.add(k * env.dt, float(info["s_mm"]), info["q_rad"], None)
+        if terminated or truncated:
+            return trace.result(info, 0, float(info["s_mm"])), trace
 
 
 def record_program(
@@ -278,30 +299,70 @@ def record_program(
         DataError: the rollout did not complete the seam (collision, lost seam, unreachable, time limit).
     """
     result, trace = run_actions(job, actions, seed=seed, control_hz=control_hz)
-    if result.termination_reason != "seam_complete":
-        raise DataError(
-            f"the rollout on {job.name!r} ended with {result.termination_reason!r}, not seam_complete"
-        )
-    wps = job.wps
-    base_rot, base_pos = trace.base_rot, trace.base_pos
-    # The last step stops at the seam end part-way through: stamp its point with the time it got there.
-    t = np.asarray(trace.t)
+    return program_from_trace(
+        trace,
+        result,
+        name=name or job.name.replace("-", "_").replace(".", "_"),
+        provenance=Provenance(source="weldcraft.regress.record_program", created_utc=""),
+    )
+
+
+def _stamp_last_step(trace: EpisodeTrace, q: FloatArray, robot: Any) -> FloatArray:
+    """Sample times; the last step stops at the seam end part-way through: stamp its point with the time
+    it got there (the along-seam speed stays the commanded one), unless the robot could not have made
+    that move so fast (joint speed or acceleration limit; e.g. a weave's lateral move in the last step):
+    then the step keeps its full control period, the time the cell gave it."""
+    wps = trace.env.wps
+    t = np.asarray(trace.t, dtype=np.float64)
+    if len(t) < 3:
+        return t
     ds_mm = trace.s_mm[-1] - trace.s_mm[-2]
     full_mm = wps.travel_speed_mm_s * trace.last_speed_ratio * (t[-1] - t[-2])
-    t[-1] = t[-2] + (t[-1] - t[-2]) * min(1.0, max(ds_mm / full_mm, 1e-3))
+    arrival = t.copy()
+    arrival[-1] = t[-2] + (t[-1] - t[-2]) * min(1.0, max(ds_mm / full_mm, 1e-3))
+    v_prev = (q[-2] - q[-3]) / (arrival[-2] - arrival[-3])
+    v_last = (q[-1] - q[-2]) / (arrival[-1] - arrival[-2])
+    acc = 2.0 * (v_last - v_prev) / (arrival[-1] - arrival[-3])
+    ok = bool(np.all(np.abs(v_last) <= np.asarray(robot.max_joint_speed_rad_s)))
+    if robot.max_joint_accel_rad_s2 is not None:
+        ok = ok and bool(np.all(np.abs(acc) <= np.asarray(robot.max_joint_accel_rad_s2)))
+    return arrival if ok else t
+
+
+def program_from_trace(
+    trace: EpisodeTrace, result: EpisodeResult, *, name: str, provenance: Provenance | None = None
+) -> WeldProgram:
+    """A completed rollout's trace as a program: robot base frame, arc on from the seam start to its end.
+
+    Joints and TCP poses of every control step (plus the start pose), the env's WPS as process data, the
+    cell robot's limits and its torch TCP as the tool.
+
+    Raises:
+        DataError: the rollout did not complete the seam (collision, lost seam, unreachable, time limit).
+    """
+    if result.termination_reason != "seam_complete":
+        raise DataError(
+            f"the rollout on {trace.env.job.name!r} ended with {result.termination_reason!r} "
+            f"after {len(trace.t) - 1} steps, not seam_complete; there is no complete weld to write"
+        )
+    wps = trace.env.wps
+    robot = robot_spec(trace.env)
+    base_rot, base_pos = trace.base_rot, trace.base_pos
+    q = np.array(trace.q)
+    t = _stamp_last_step(trace, q, robot)
     return WeldProgram.from_samples(
         t,
-        np.array(trace.q),
+        q,
         np.array(trace.pos),
         Rotation.from_matrix(np.array(trace.rot)).as_quat(),
         np.ones(len(trace.t), dtype=bool),
         ProcessData(wps.wire_feed_m_min, wps.voltage_v, wps.travel_speed_mm_s, wps.wire_diameter_mm),
-        robot_spec(trace.env),
-        name=name or job.name.replace("-", "_").replace(".", "_"),
+        robot,
+        name=name,
         tool=trace.tool,
         base_frame=Pose(
             tuple(base_pos.tolist()),  # type: ignore[arg-type]
             tuple(Rotation.from_matrix(base_rot).as_quat().tolist()),  # type: ignore[arg-type]
         ),
-        provenance=Provenance(source="weldcraft.regress.record_program", created_utc=""),
+        provenance=provenance or Provenance(source="rollout", created_utc=""),
     )
