@@ -13,7 +13,12 @@ The welding env is used when ``--env-id`` is registered and ``--oracle`` is avai
 given); otherwise the script falls back to the toy weave env and its oracle and says so in ``env_source``.
 
     PYTHONPATH=. python scripts/bench_train.py [--env-id weldcraft/FilletPB-v0] [--dataset ID]
-        [--oracle craftsman] [--policy bc_history] [--episodes 50] [--eval-episodes 20] [--n-envs 2]
+        [--oracle craftsman] [--policy bc_history[,dagger]] [--episodes 50] [--eval-episodes 100] [--n-envs 2]
+
+``--policy`` takes a comma-separated list: every policy trains on the same demonstrations and is evaluated
+on the same held-out seeds as the demonstrator (evaluated once); the JSON then has one entry per policy
+under ``runs``. The 1-minute load average before and after each training run is reported, since the
+machine is shared.
 """
 
 from __future__ import annotations
@@ -93,6 +98,28 @@ def _throughput(demos: Any, cfg: BCConfig, epochs: int) -> tuple[float, float]:
     return ours, baseline
 
 
+KEYS = (
+    "mean_quality",
+    "std_quality",
+    "level_counts",
+    "pass_rate_c",
+    "pass_rate_b",
+    "completion_rate",
+    "tracking_rms_mm",
+    "weave_fraction",
+    "weave_frequency_hz",
+    "weave_width_mm",
+    "defects_per_weld",
+)
+
+
+def _config(name: str, episodes: int) -> Any:
+    """Preset `name` limited to the first `episodes` demonstrations."""
+    if load_policy_config(name).algo in ("dagger", "ppo_finetune"):
+        return load_policy_config(name, {"bc": {"max_episodes": episodes}})
+    return load_policy_config(name, {"max_episodes": episodes})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--env-id", default="weldcraft/FilletPB-v0")
@@ -103,7 +130,7 @@ def main() -> int:
     parser.add_argument("--oracle-kwargs", default="{}", help='JSON, e.g. \'{"skill": "master"}\'')
     parser.add_argument("--policy", default="bc_history")
     parser.add_argument("--episodes", type=int, default=50)
-    parser.add_argument("--eval-episodes", type=int, default=20)
+    parser.add_argument("--eval-episodes", type=int, default=100)
     parser.add_argument("--n-envs", type=int, default=2)
     parser.add_argument("--throughput-epochs", type=int, default=3)
     args = parser.parse_args()
@@ -123,72 +150,73 @@ def main() -> int:
     else:
         record_s = 0.0
 
-    cfg = load_policy_config(
-        args.policy,
-        {"bc": {"max_episodes": args.episodes}}
-        if args.policy in ("dagger", "ppo_finetune")
-        else {"max_episodes": args.episodes},
-    )
-    bc_cfg = bc_config_of(cfg)
+    names = [n.strip() for n in args.policy.split(",") if n.strip()]
     episodes, ref, _, _ = load_minari(dataset)
-    demos = build_demonstrations(select_episodes(episodes, bc_cfg), bc_cfg)
-    ours, baseline = _throughput(demos, bc_cfg, args.throughput_epochs)
-
-    t0 = time.perf_counter()
-    result = train(
-        cfg,
-        dataset_id=dataset,
-        out_dir=os.path.join(tmp.name, "run"),
-        policy_name=args.policy,
-        env_id=env_id,
-        log_formats=["csv"],
-        oracle_kwargs=oracle_kwargs,
-    )
-    train_s = time.perf_counter() - t0
+    first = bc_config_of(_config(names[0], args.episodes))
+    demos = build_demonstrations(select_episodes(episodes, first), first)
+    ours, baseline = _throughput(demos, first, args.throughput_epochs)
 
     seeds = held_out_seeds(args.eval_episodes)
-    policy_eval = evaluate(result.checkpoint, seeds=seeds, n_envs=args.n_envs)
-    demo_eval = evaluate_oracle(
-        oracle,
-        env_id,
-        env_kwargs=result.checkpoint.env_kwargs,
-        oracle_kwargs=oracle_kwargs,
-        seeds=seeds,
-        n_envs=args.n_envs,
-    )
-    keys = (
-        "mean_quality",
-        "pass_rate_c",
-        "pass_rate_b",
-        "completion_rate",
-        "tracking_rms_mm",
-        "weave_frequency_hz",
-        "weave_width_mm",
-    )
-    p, d = policy_eval.summary.as_dict(), demo_eval.summary.as_dict()
+    runs: dict[str, Any] = {}
+    demo_summary = None
+    for name in names:
+        cfg = _config(name, args.episodes)
+        load_before = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        result = train(
+            cfg,
+            dataset_id=dataset,
+            out_dir=os.path.join(tmp.name, f"run-{name}"),
+            policy_name=name,
+            env_id=env_id,
+            log_formats=["csv"],
+            oracle_kwargs=oracle_kwargs,
+        )
+        train_s = time.perf_counter() - t0
+        load_after = os.getloadavg()[0]
+        policy_eval = evaluate(result.checkpoint, seeds=seeds, n_envs=args.n_envs)
+        if demo_summary is None:
+            demo_summary = evaluate_oracle(
+                oracle,
+                env_id,
+                env_kwargs=result.checkpoint.env_kwargs,
+                oracle_kwargs=oracle_kwargs,
+                seeds=seeds,
+                n_envs=args.n_envs,
+            ).summary
+        p = policy_eval.summary.as_dict()
+        runs[name] = {
+            "algo": cfg.algo,
+            "history_frames": bc_config_of(cfg).history_frames,
+            "epochs": bc_config_of(cfg).epochs,
+            "train_wall_s": round(train_s, 2),
+            "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
+            "meets_train_time_target": train_s <= TARGET_TRAIN_S,
+            "training_metrics": result.checkpoint.metrics,
+            "policy_eval": {k: p[k] for k in KEYS},
+            "comparison": compare(policy_eval.summary, demo_summary),
+        }
+    assert demo_summary is not None
+    d = demo_summary.as_dict()
     report = {
         "benchmark": "bench_train",
         "env_id": env_id,
         "env_source": source,
         "dataset": dataset,
         "dataset_sha256": ref.sha256,
-        "policy": args.policy,
-        "history_frames": bc_cfg.history_frames,
+        "oracle_kwargs": oracle_kwargs,
         "episodes": args.episodes,
         "samples": len(demos),
-        "epochs": bc_cfg.epochs,
         "record_demos_s": round(record_s, 2),
         "bc_samples_per_s": round(ours, 1),
         "baseline_samples_per_s": round(baseline, 1),
         "ratio_to_baseline": round(ours / baseline, 3),
-        "train_wall_s": round(train_s, 2),
         "target_train_s": TARGET_TRAIN_S,
-        "meets_train_time_target": train_s <= TARGET_TRAIN_S,
         "eval_episodes": args.eval_episodes,
-        "policy_eval": {k: p[k] for k in keys},
-        "demonstrator_eval": {k: d[k] for k in keys},
-        "comparison": compare(policy_eval.summary, demo_eval.summary),
+        "demonstrator_eval": {k: d[k] for k in KEYS},
+        "runs": runs,
         "torch_threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
     }
     json.dump(report, sys.stdout, indent=2, default=lambda v: None)
     sys.stdout.write("\n")

@@ -12,7 +12,7 @@ from weldcraft.errors import UserError
 from weldcraft.policies.checkpoint import PolicyCheckpoint
 from weldcraft.policies.config import BCConfig, NetConfig
 from weldcraft.policies.evaluate import compare, evaluate, evaluate_oracle, write_report
-from weldcraft.policies.metrics import analyze_lateral
+from weldcraft.policies.metrics import analyze_lateral, episode_outcome
 from weldcraft.policies.network import ObsNormalization, build_policy
 from weldcraft.policies.seeds import held_out_seeds
 from weldcraft.policies.toy_envs import SCRIPTED_ENV_ID, WEAVE_ENV_ID
@@ -69,6 +69,16 @@ def test_weave_analysis_on_its_own() -> None:
     still = analyze_lateral(0.4 + 0.02 * np.random.default_rng(0).normal(size=400), dt)
     assert not still.present and math.isnan(still.frequency_hz)
     assert still.tracking_rms_mm == pytest.approx(0.4, rel=0.01)
+
+
+def test_an_unfinished_weld_is_no_pass_whatever_its_stub_was_graded() -> None:
+    # the welding env grades the deposited part of a stopped weld: a collision 37 steps in left a "B" stub
+    stub = {"iso5817_level": "B", "quality_score": 0.054, "completed": False, "imperfections": []}
+    outcome = episode_outcome(7, np.zeros(37), stub, np.zeros(37), 0.05)
+    assert outcome.iso5817_level == "none" and not outcome.completed
+    assert outcome.quality_score == pytest.approx(0.054)
+    done = episode_outcome(7, np.zeros(37), {**stub, "completed": True}, np.zeros(37), 0.05)
+    assert done.iso5817_level == "B"
 
 
 def test_side_by_side_report_is_strict_json_and_markdown(scripted: PolicyCheckpoint, tmp_path: Path) -> None:

@@ -126,17 +126,24 @@ def episode_outcome(
     min_weave_width_mm: float = 0.3,
 ) -> EpisodeOutcome:
     """Combine the final weld info with the tracking/weave analysis. An episode whose env reported no
-    ``info["weld"]`` counts as not completed, level none, quality 0 (and is flagged)."""
+    ``info["weld"]`` counts as not completed, level none, quality 0 (and is flagged).
+
+    An unfinished weld (``completed`` false: collision, lost seam, time limit) is level "none" whatever
+    level its welded part reached: the welding env grades the deposited part of a stopped weld (a nozzle
+    that hits the table 37 steps in leaves a level-B stub), but a seam that was not welded to its end is
+    no pass at any level. Its quality score is kept (the env already scales it by the welded length).
+    """
     weave = analyze_lateral(lateral_offset_mm, dt_s, min_weave_width_mm=min_weave_width_mm)
     w = weld or {}
-    level = w.get("iso5817_level")
+    completed = bool(w.get("completed", False))
+    level = w.get("iso5817_level") if completed else None
     return EpisodeOutcome(
         seed=int(seed),
         length=int(len(rewards)),
         episode_return=float(np.sum(rewards)),
         quality_score=float(w.get("quality_score", 0.0)),
         iso5817_level=str(level) if level in ("B", "C", "D") else "none",
-        completed=bool(w.get("completed", False)),
+        completed=completed,
         imperfection_codes=tuple(str(imp["iso6520_code"]) for imp in w.get("imperfections", [])),
         heat_input_kj_mm=float(w.get("heat_input_kj_mm", math.nan)),
         tracking_rms_mm=weave.tracking_rms_mm,

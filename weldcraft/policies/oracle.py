@@ -11,6 +11,9 @@ Protocol (chosen so that one stateful object serves whole episodes, in the env's
 * ``oracle.act(env) -> action`` exactly once per state, after the reset and after every non-final step: the
   action it would take in the env's current state, in the env's normalized action units. It may read
   privileged state through ``env.unwrapped``; it must not step or reset the env.
+* optional: ``oracle.observe_action(env, action)`` just before each step, with the action about to be
+  executed in the state of the last ``act`` (the learner's in DAgger, or its own label). An oracle whose
+  answer depends on what was done before (a welder's weave phase) uses it to follow the executed motion.
 
 `OracleLabelWrapper` calls the oracle and puts the label into ``info["expert_action"]``. Because the oracle
 runs inside the wrapper, it lives in the same process as its env, including in a SubprocVecEnv worker.
@@ -93,6 +96,9 @@ class OracleLabelWrapper(gym.Wrapper[Any, Any, Any, Any]):
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        observe = getattr(self.oracle, "observe_action", None)
+        if observe is not None:
+            observe(self.env, np.asarray(action, dtype=np.float32))
         obs, reward, terminated, truncated, info = self.env.step(action)
         if not (terminated or truncated):
             info[EXPERT_ACTION_KEY] = self._label()
