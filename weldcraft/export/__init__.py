@@ -7,13 +7,26 @@
 Build a program with `WeldProgram.from_samples(...)`; write it with `export_program(program, "rapid",
 out_dir)`; read any written program with `read_program(path)` and `densify_program(...)` for replay.
 Formats (registry `EXPORTERS`): csv, fanuc, json, krl, rapid, ros2, urscript. See docs/export.md.
+
+From a weld to programs for several controllers at once (what `weldcraft export` / `weldcraft run` call):
+`program_from_checkpoint(ckpt_dir, job, seed)`, `program_from_craftsman(job, skill, style, seed)`,
+`program_from_dataset(dataset_id, episode)`, `program_from_recording(path, job)`, then
+`export_weld(program, out_dir, formats, template=None, force=False) -> {format: [paths]}` (validated
+against the cell's kinematics and collisions, all formats or nothing).
 Importing this package does not import pybullet, torch or rosbags.
 """
 
 from __future__ import annotations
 
+from weldcraft.export.cell_checks import CellChecks
 from weldcraft.export.controllers import CONTROLLERS, ControllerCaps, sanitize_name
 from weldcraft.export.densify import densify_program
+from weldcraft.export.extract import (
+    program_from_checkpoint,
+    program_from_craftsman,
+    program_from_dataset,
+    program_from_recording,
+)
 from weldcraft.export.formats import EXPORTERS, EmitJob, Exporter
 from weldcraft.export.ir_json import load_program_json, program_from_json, program_to_json, save_program_json
 from weldcraft.export.metrics import path_max_mm, path_rms_mm, synchronized_rms_mm
@@ -39,8 +52,18 @@ from weldcraft.export.validate import (
     validate_program,
 )
 from weldcraft.export.weave import WeaveFit, detect_weave, superimpose_weave
+from weldcraft.export.weld_export import ALL_FORMATS, WeldExport, export_weld, export_weld_results
 
 __all__ = [
+    "ALL_FORMATS",
+    "CellChecks",
+    "WeldExport",
+    "export_weld",
+    "export_weld_results",
+    "program_from_checkpoint",
+    "program_from_craftsman",
+    "program_from_dataset",
+    "program_from_recording",
     "CONTROLLERS",
     "EXPORTERS",
     "SCHEMA_VERSION",

@@ -238,22 +238,43 @@ def run_actions(
         render=frames_every > 0,
     )
     try:
-        stepper: Any = env if wrap is None else wrap(env)
-        obs, info = stepper.reset(seed=0 if seed is None else seed)
-        trace = EpisodeTrace(env, frames_every)
-        trace.add(0.0, 0.0, info["q_rad"], None)
-        k = 0
-        while True:
-            a = np.zeros(5) if actions is None else np.asarray(actions(k, obs), dtype=np.float64)
-            a = np.clip(a.astype(np.float32).reshape(-1), -1.0, 1.0)
-            trace.last_speed_ratio = env.action_scaling.speed_ratio_max ** float(a[4])
-            obs, _, terminated, truncated, info = stepper.step(a)
-            k += 1
-            trace.add(k * env.dt, float(info["s_mm"]), info["q_rad"], None)
-            if terminated or truncated:
-                return trace.result(info, 0, float(info["s_mm"])), trace
+        stepper = None if wrap is None else wrap(env)
+        return roll_env(
+            env, actions, stepper=stepper, reset_seed=0 if seed is None else seed, frames_every=frames_every
+        )
     finally:
         env.close()
+
+
+def roll_env(
+    env: WeldCellEnv,
+    actions: ActionFn | None = None,
+    *,
+    stepper: Any = None,
+    reset_seed: int | None = 0,
+    reset_options: dict[str, Any] | None = None,
+    frames_every: int = 0,
+) -> tuple[EpisodeResult, EpisodeTrace]:
+    """Weld one episode in an existing cell `env` with ``actions(step, obs) -> (5,)`` (default zeros).
+
+    `stepper` is what is reset and stepped (a wrapper around `env`, e.g. frame stacking; default `env`);
+    `reset_seed` / `reset_options` go to its reset. The caller owns (and closes) `env`.
+    Returns the result and the per-step trace (joints and TCP poses, for `program_from_trace`).
+    """
+    step_env: Any = env if stepper is None else stepper
+    obs, info = step_env.reset(seed=reset_seed, options=reset_options)
+    trace = EpisodeTrace(env, frames_every)
+    trace.add(0.0, 0.0, info["q_rad"], None)
+    k = 0
+    while True:
+        a = np.zeros(5) if actions is None else np.asarray(actions(k, obs), dtype=np.float64)
+        a = np.clip(a.astype(np.float32).reshape(-1), -1.0, 1.0)
+        trace.last_speed_ratio = env.action_scaling.speed_ratio_max ** float(a[4])
+        obs, _, terminated, truncated, info = step_env.step(a)
+        k += 1
+        trace.add(k * env.dt, float(info["s_mm"]), info["q_rad"], None)
+        if terminated or truncated:
+            return trace.result(info, 0, float(info["s_mm"])), trace
 
 
 def record_program(
@@ -278,11 +299,31 @@ def record_program(
         DataError: the rollout did not complete the seam (collision, lost seam, unreachable, time limit).
     """
     result, trace = run_actions(job, actions, seed=seed, control_hz=control_hz)
+    return program_from_trace(
+        trace,
+        result,
+        name=name or job.name.replace("-", "_").replace(".", "_"),
+        provenance=Provenance(source="weldcraft.regress.record_program", created_utc=""),
+    )
+
+
+def program_from_trace(
+    trace: EpisodeTrace, result: EpisodeResult, *, name: str, provenance: Provenance | None = None
+) -> WeldProgram:
+    """A completed rollout's trace as a program: robot base frame, arc on from the seam start to its end.
+
+    Joints and TCP poses of every control step (plus the start pose), the env's WPS as process data, the
+    cell robot's limits and its torch TCP as the tool.
+
+    Raises:
+        DataError: the rollout did not complete the seam (collision, lost seam, unreachable, time limit).
+    """
     if result.termination_reason != "seam_complete":
         raise DataError(
-            f"the rollout on {job.name!r} ended with {result.termination_reason!r}, not seam_complete"
+            f"the rollout on {trace.env.job.name!r} ended with {result.termination_reason!r} "
+            f"after {len(trace.t) - 1} steps, not seam_complete; there is no complete weld to write"
         )
-    wps = job.wps
+    wps = trace.env.wps
     base_rot, base_pos = trace.base_rot, trace.base_pos
     # The last step stops at the seam end part-way through: stamp its point with the time it got there.
     t = np.asarray(trace.t)
@@ -297,11 +338,11 @@ def record_program(
         np.ones(len(trace.t), dtype=bool),
         ProcessData(wps.wire_feed_m_min, wps.voltage_v, wps.travel_speed_mm_s, wps.wire_diameter_mm),
         robot_spec(trace.env),
-        name=name or job.name.replace("-", "_").replace(".", "_"),
+        name=name,
         tool=trace.tool,
         base_frame=Pose(
             tuple(base_pos.tolist()),  # type: ignore[arg-type]
             tuple(Rotation.from_matrix(base_rot).as_quat().tolist()),  # type: ignore[arg-type]
         ),
-        provenance=Provenance(source="weldcraft.regress.record_program", created_utc=""),
+        provenance=provenance or Provenance(source="rollout", created_utc=""),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,27 +144,67 @@ def build_job(case: CaseSpec) -> WeldJob:
     return job
 
 
-def _run_checkpoint(case: CaseSpec, job: WeldJob) -> EpisodeResult:
-    """Run the checkpoint's policy (deterministic) on the case's part."""
+@dataclass(frozen=True, eq=False)
+class PolicyController:
+    """A policy checkpoint ready to weld in the cell (what `run_actions` takes).
+
+    Attributes:
+        checkpoint: the loaded `weldcraft.policies.checkpoint.PolicyCheckpoint`.
+        act: ``act(step, stacked_obs) -> (A,)`` deterministic action.
+        wrap: the checkpoint's frame stacking around the cell env.
+        env_kwargs: the env arguments the checkpoint was trained with (seam tracking, sensor ...).
+        job_name: the seam preset (or job file) the checkpoint was trained on, if it names one.
+    """
+
+    checkpoint: Any
+    act: Callable[[int, np.ndarray], np.ndarray]
+    wrap: Callable[[Any], Any]
+    env_kwargs: dict[str, Any]
+    job_name: str | None
+
+
+def policy_controller(path: PathLikeStr, *, where: str | None = None) -> PolicyController:
+    """Load the checkpoint at `path` as a deterministic controller with its frame history.
+
+    Raises:
+        UserError: no checkpoint there, the learning layer is missing, or the checkpoint was trained on
+            an env that is not a weldcraft cell (e.g. a toy env).
+    """
     try:
         from weldcraft.policies.checkpoint import load_checkpoint
         from weldcraft.policies.history import FrameStackWrapper
     except ImportError as exc:  # the learning layer is optional for program-only suites
-        raise UserError(f"checkpoint cases need weldcraft.policies ({exc})", where=case.where) from None
-    assert case.checkpoint is not None
-    ckpt = load_checkpoint(case.checkpoint)
+        raise UserError(f"checkpoints need weldcraft.policies ({exc})", where=where) from None
+    from weldcraft._registration import ENTRY_POINT, ENV_IDS
+
+    if not Path(path).is_dir():
+        raise DataError("no such checkpoint directory", where=str(path))
+    ckpt = load_checkpoint(path)
+    import gymnasium as gym
+
+    spec = gym.spec(ckpt.env_id) if ckpt.env_id in gym.registry else None
+    if ckpt.env_id not in ENV_IDS and (spec is None or spec.entry_point != ENTRY_POINT):
+        raise UserError(
+            f"checkpoint {path} was trained on {ckpt.env_id!r}, not on a weldcraft cell env "
+            f"({', '.join(sorted(ENV_IDS))})",
+            where=where,
+        )
     k = int(ckpt.history_frames)
+    job = ckpt.env_kwargs.get("job")
+    job_name = str(job) if isinstance(job, str) else ENV_IDS.get(ckpt.env_id, (None, 0))[0]
 
     def act(_: int, obs: np.ndarray) -> np.ndarray:
         return np.asarray(ckpt.predict(obs[None, :])[0], dtype=np.float64)
 
+    return PolicyController(ckpt, act, lambda env: FrameStackWrapper(env, k), dict(ckpt.env_kwargs), job_name)
+
+
+def _run_checkpoint(case: CaseSpec, job: WeldJob) -> EpisodeResult:
+    """Run the checkpoint's policy (deterministic) on the case's part."""
+    assert case.checkpoint is not None
+    ctl = policy_controller(case.checkpoint, where=case.where)
     result, _ = run_actions(
-        job,
-        act,
-        seed=case.seed,
-        control_hz=case.control_hz,
-        wrap=lambda env: FrameStackWrapper(env, k),
-        env_kwargs=ckpt.env_kwargs,
+        job, ctl.act, seed=case.seed, control_hz=case.control_hz, wrap=ctl.wrap, env_kwargs=ctl.env_kwargs
     )
     return result
 
