@@ -79,7 +79,7 @@ class RunTrainConfig:
 
 @dataclass
 class RunEvalConfig:
-    """`weldcraft run` stage 3: held-out seams 10,000,000 .. + episodes - 1, rolled out by `n_envs` workers."""
+    """`weldcraft run` stage 3: held-out seams 10,000,000 .. + episodes - 1 on `n_envs` workers."""
 
     episodes: int = 100
     n_envs: int = 2

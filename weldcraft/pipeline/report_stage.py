@@ -204,7 +204,7 @@ def write_run_report(
             config_hash=str(meta["config_hash"]),
             date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             seam=settings.seam,
-            title=f"weldcraft run: {settings.policy_name} vs the {settings.demos.skill} on {settings.seam}",
+            title=f"weldcraft run: {settings.policy_name}",
         ),
         policy=traces["policy"],
         master=traces[settings.demos.skill],

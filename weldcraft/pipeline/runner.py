@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from weldcraft.fileio import write_text_atomic
-from weldcraft.pipeline.progress import ProgressFn, StageTimer, datasets_root_at
+from weldcraft.pipeline.progress import ProgressFn, StageTimer, datasets_root_at, torch_threads
 from weldcraft.pipeline.settings import RunSettings
 
 RUN_SCHEMA_VERSION = 1
@@ -93,13 +93,15 @@ def run_pipeline(
 
     with datasets_root_at(out_dir / "datasets"):
         d = settings.demos
-        progress = observer.stage_started(1, "demos", f"record {d.episodes} {d.skill} demos on {settings.seam}")
+        title = f"record {d.episodes} {d.skill} demos on {settings.seam}"
+        progress = observer.stage_started(1, "demos", title)
         with timer.stage("demos"):
             demos = record_demos(settings, meta, progress)
         finish(
             1,
             "demos",
-            f"{demos.episodes} {d.skill}/{d.style} demos on {settings.seam} (seeds {d.seed}-{demos.seeds[1]}, "
+            f"{demos.episodes} {d.skill}/{d.style} demos on {settings.seam} "
+            f"(seeds {d.seed}-{demos.seeds[1]}, "
             f"{demos.steps} steps): {_levels(demos.level_counts)}, mean quality {demos.quality_mean:.3f} "
             f"-> {_rel(demos.path, out_dir)}",
             {"result": demos.as_dict()},
@@ -121,7 +123,7 @@ def run_pipeline(
 
     n_eval = settings.eval.episodes
     progress = observer.stage_started(3, "evaluate", f"policy and {d.skill} on {n_eval} held-out seams")
-    with timer.stage("evaluate"):
+    with timer.stage("evaluate"), torch_threads(1):
         evaluation = evaluate_run(settings, trained.checkpoint_dir, out_dir / "eval", progress)
     few = n_eval < ACCEPTANCE_EPISODES
     finish(
@@ -141,20 +143,20 @@ def run_pipeline(
     progress = observer.stage_started(
         4, "export", f"weld seam {seed} with the policy, export it to {len(x.formats)} formats"
     )
-    with timer.stage("export"):
+    with timer.stage("export"), torch_threads(1):
         exported = export_policy_weld(
             settings,
             ckpt,
             seed,
             out_dir / "export",
-            config_hash=str(meta.get("config_hash", "")),
+            meta=meta,
             progress=progress,
             steps_estimate=steps,
         )
     finish(4, "export", exported.summary(out_dir), {"result": exported.as_dict()})
 
     progress = observer.stage_started(5, "report", f"weld seam {seed} with the {d.skill}, write the report")
-    with timer.stage("report"):
+    with timer.stage("report"), torch_threads(1):
         policy_ep = exported.episode
         master_ep, _ = master_weld(
             ckpt.env_id,

@@ -177,7 +177,8 @@ def settings_from_config(cfg: Any, policy_name: str) -> RunSettings:
     assert isinstance(raw_seam, dict)
     seam = str(raw_seam.get("name", "?"))
     env_id = env_id_for_seam(seam)
-    if job_from_mapping(raw_seam, source=f"seam preset '{seam}'").config_hash() != load_job(seam).config_hash():
+    composed = job_from_mapping(raw_seam, source=f"seam preset '{seam}'")
+    if composed.config_hash() != load_job(seam).config_hash():
         raise ConfigError(
             f"the run welds the registered preset {seam!r} as shipped; edits of seam.* keys would not reach "
             "its env (choose another preset with seam=NAME)",
@@ -196,8 +197,6 @@ def settings_from_config(cfg: Any, policy_name: str) -> RunSettings:
         demos=DemoSettings(int(d.episodes), str(d.skill), str(d.style), int(d.seed), int(d.craftsman_seed)),
         eval=EvalSettings(int(e.episodes), int(e.n_envs)),
         export=ExportSettings(tuple(str(f) for f in x.formats), int(x.seam_index), bool(x.force)),
-        report=ReportSettings(
-            int(r.frame_stride), bool(r.process_window), int(r.process_window_resolution)
-        ),
+        report=ReportSettings(int(r.frame_stride), bool(r.process_window), int(r.process_window_resolution)),
         fast=bool(cfg.debug.fast),
     )

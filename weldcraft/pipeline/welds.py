@@ -2,7 +2,7 @@
 
 Each weld runs in exactly the env the evaluation uses (`EnvFactory` of the checkpoint: registered env id
 and kwargs, held-out seed schedule, frame stacking for the policy, the oracle wrapper for the Craftsman),
-with ``render_mode="rgb_array"``, and is recorded by `weldcraft.regress.episode.EpisodeTrace`: the bead,
+with ``render_mode="rgb_array"``, stepped and recorded by `weldcraft.regress.replay.roll_env`: the bead,
 the torch relative to the true seam at every bead segment, the TCP path, and a frame every `frame_stride`
 control steps for the GIF. Rendering does not change the physics, so the shown welds are the evaluation's
 episodes on that seed.
@@ -11,13 +11,33 @@ episodes on that seed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, SupportsFloat
 
+import gymnasium as gym
 import numpy as np
 
 from weldcraft.pipeline.progress import ProgressFn, report
 
 ActFn = Callable[[np.ndarray, dict[str, Any]], np.ndarray]
+
+
+class _Tap(gym.Wrapper[Any, Any, Any, Any]):
+    """Outermost wrapper: keeps the last info (the oracle's label lives there) and reports each step."""
+
+    def __init__(self, env: gym.Env[Any, Any], progress: ProgressFn | None, offset: int, total: int) -> None:
+        super().__init__(env)
+        self.info: dict[str, Any] = {}
+        self.progress, self.offset, self.total, self.steps = progress, offset, total, 0
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        obs, self.info = self.env.reset(**kwargs)
+        return obs, self.info
+
+    def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        obs, reward, terminated, truncated, self.info = self.env.step(action)
+        self.steps += 1
+        report(self.progress, min(self.offset + self.steps, self.total), self.total)
+        return obs, reward, terminated, truncated, self.info
 
 
 def weld_with(
@@ -31,26 +51,22 @@ def weld_with(
 ) -> tuple[Any, Any]:
     """Weld one episode in ``factory()`` with ``act(obs, info) -> action``.
 
-    Returns the `EpisodeResult` and its `EpisodeTrace` (joints and TCP poses per step, for the program).
-    `progress` receives ``steps_offset + k`` of `steps_total` after every step k.
+    Stepped by the export layer's `weldcraft.regress.replay.roll_env` (actions clipped to [-1, 1] as
+    float32, the trace that `program_from_trace` turns into a program). Returns the `EpisodeResult` and
+    its `EpisodeTrace`. `progress` receives ``steps_offset + k`` of `steps_total` after every step k.
     """
-    from weldcraft.regress.episode import EpisodeTrace
+    from weldcraft.regress.replay import roll_env
 
     env = factory()
     try:
-        obs, info = env.reset()
-        cell = env.unwrapped
-        trace = EpisodeTrace(cell, frame_stride)
-        trace.add(0.0, 0.0, info["q_rad"], None)
-        k = 0
-        while True:
-            action = np.asarray(act(np.asarray(obs), info), dtype=np.float32)
-            obs, _, terminated, truncated, info = env.step(action)
-            k += 1
-            trace.add(k * cell.dt, float(info["s_mm"]), info["q_rad"], None)
-            report(progress, min(steps_offset + k, steps_total), steps_total)
-            if terminated or truncated:
-                return trace.result(info, 0, float(info["s_mm"])), trace
+        tap = _Tap(env, progress, steps_offset, steps_total)
+        return roll_env(
+            env.unwrapped,
+            lambda k, obs: act(np.asarray(obs), tap.info),
+            stepper=tap,
+            reset_seed=None,  # the seed schedule inside the factory's env picks the seam
+            frames_every=frame_stride,
+        )
     finally:
         env.close()
 
