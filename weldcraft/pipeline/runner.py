@@ -99,8 +99,8 @@ def _run_stages(
         seconds = timer.seconds[name]
         summaries[name] = summary
         rows.append((f"{i}. {name}", summary, seconds))
-        cpu = round(timer.cpu_seconds[name], 2)
-        record["stages"][name] = {"summary": summary, "seconds": round(seconds, 2), "cpu_seconds": cpu, **outputs}
+        timing = {"seconds": round(seconds, 2), "cpu_seconds": round(timer.cpu_seconds[name], 2)}
+        record["stages"][name] = {"summary": summary, **timing, **outputs}
         observer.stage_finished(i, name, summary, seconds)
 
     with datasets_root_at(out_dir / "datasets"):
