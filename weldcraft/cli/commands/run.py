@@ -15,6 +15,9 @@ from omegaconf import DictConfig
 from weldcraft.cli.app import RunContext, command
 from weldcraft.pipeline.runner import STAGES
 
+#: What each stage's bar counts (the training bar is BC's own, in epochs).
+_UNITS = {"demos": "demo", "evaluate": "step", "export": "step", "report": "step"}
+
 
 class _Bars:
     """`RunObserver` with one tqdm bar per stage (stderr, only on a terminal) and summary lines."""
@@ -39,11 +42,13 @@ class _Bars:
 
         def progress(done: int, total: int) -> None:
             if self.bar is None:  # made on first use: a stage that draws its own bar (BC epochs) has none
-                self.bar = tqdm(total=total, desc=head, file=sys.stderr, leave=False, dynamic_ncols=True)
+                unit = _UNITS.get(name, "it")
+                self.bar = tqdm(
+                    total=total, desc=head, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True
+                )
             if self.bar.total != total:
                 self.bar.total = total
-            self.bar.n = done
-            self.bar.refresh()
+            self.bar.update(done - self.bar.n)  # redraws at most every 0.1 s
 
         return progress
 
