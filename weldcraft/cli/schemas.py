@@ -60,8 +60,68 @@ class SweepCommandConfig:
 
 
 @dataclass
-class RunConfig(SweepCommandConfig):
-    """`weldcraft run`: the main job on embedded defaults."""
+class RunDemosConfig:
+    """`weldcraft run` stage 1: Craftsman demonstrations (env seeds `seed` .. `seed + episodes - 1`)."""
+
+    episodes: int = 50
+    skill: str = "master"
+    style: str = "zigzag"
+    seed: int = 0
+    craftsman_seed: int = 0
+
+
+@dataclass
+class RunTrainConfig:
+    """`weldcraft run` stage 2: `max_epochs` caps the policy's BC epochs (null: the preset's own)."""
+
+    max_epochs: int | None = None
+
+
+@dataclass
+class RunEvalConfig:
+    """`weldcraft run` stage 3: held-out seams 10,000,000 .. + episodes - 1 on `n_envs` workers."""
+
+    episodes: int = 100
+    n_envs: int = 2
+
+
+@dataclass
+class RunExportConfig:
+    """`weldcraft run` stage 4: formats of the policy's weld of held-out seam `seam_index`."""
+
+    formats: list[str] = field(
+        default_factory=lambda: ["rapid", "krl", "urscript", "fanuc", "ros2", "csv", "json"]
+    )
+    seam_index: int = 0
+    force: bool = False
+
+
+@dataclass
+class RunReportConfig:
+    """`weldcraft run` stage 5: GIF frame every `frame_stride` control steps; the process-window map."""
+
+    frame_stride: int = 6
+    process_window: bool = True
+    process_window_resolution: int = 41
+
+
+@dataclass
+class RunConfig:
+    """`weldcraft run`: demos -> train -> held-out evaluation -> export -> report, on embedded defaults.
+
+    `seam` is a preset of the `seam` group with a registered env; `policy` a preset of the `policy` group.
+    """
+
+    seam: Any = None
+    seam_file: str | None = None
+    policy: Any = None
+    out_dir: str | None = None
+    demos: RunDemosConfig = field(default_factory=RunDemosConfig)
+    train: RunTrainConfig = field(default_factory=RunTrainConfig)
+    eval: RunEvalConfig = field(default_factory=RunEvalConfig)
+    export: RunExportConfig = field(default_factory=RunExportConfig)
+    report: RunReportConfig = field(default_factory=RunReportConfig)
+    debug: DebugConfig = field(default_factory=DebugConfig)
 
 
 @dataclass

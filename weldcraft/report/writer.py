@@ -112,6 +112,9 @@ def _program(path: Path, out_dir: Path) -> ProgramLink:
     else:
         size = path.stat().st_size
         fmt = PROGRAM_FORMATS.get(path.suffix.lower(), path.suffix.lstrip(".").upper() or "file")
+        bag = any(path.parent.glob("*.mcap")) or any(path.parent.glob("*.db3"))
+        if path.name == "metadata.yaml" and bag:
+            fmt = "ROS 2 bag metadata (YAML)"
     return ProgramLink(_href(path, out_dir), path.name, fmt, size)
 
 
