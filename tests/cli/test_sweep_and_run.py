@@ -64,12 +64,3 @@ def test_process_override_out_of_range_names_the_key(
     assert main(["sweep", "process.voltage_v=99", f"out_dir={tmp_path}", "debug=fast"]) == 2
     err = capsys.readouterr().err
     assert "voltage_v must be in [10.0, 45.0], got 99.0" in err
-
-
-def test_run_on_embedded_defaults_writes_the_level_map(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["run", f"out_dir={tmp_path}", "debug=fast"]) == 0
-    assert (tmp_path / "iso_level_map.png").is_file()
-    assert (tmp_path / "config.yaml").read_text().startswith("seam:")
-    assert f"outputs in {tmp_path}" in capsys.readouterr().out

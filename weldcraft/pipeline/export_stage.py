@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from weldcraft.errors import UserError
+from weldcraft.export.validate import ExportRefused
 from weldcraft.pipeline.progress import ProgressFn, report
 from weldcraft.pipeline.settings import RunSettings
 
@@ -122,20 +123,34 @@ def export_policy_weld(
     trace.last_speed_ratio = 1e-12
     program = program_from_trace(trace, result, name=program_name_for(settings.seam), provenance=provenance)
     report(progress, steps_estimate, total)
-    try:
-        written = export_weld_results(
-            program,
-            out_dir,
-            formats,
-            force=settings.export.force,
-            job=load_job(settings.seam),
-            seed=seed,
-            meta={"config_hash": meta.get("config_hash"), "config": meta.get("config")},
-        )
-    except UserError as exc:
-        return ExportSummary(**base, notes=(f"export refused: {exc}",))
+    # A format whose validation refuses the program (e.g. a weaving weld for a controller that runs a weld
+    # section at one speed, see docs/export.md "fidelity") is left out and named in the notes; the other
+    # formats are still written. Nothing of a refused format reaches the disk.
+    refused: list[str] = []
+    remaining = list(formats)
+    while True:
+        try:
+            written = export_weld_results(
+                program,
+                out_dir,
+                remaining,
+                force=settings.export.force,
+                job=load_job(settings.seam),
+                seed=seed,
+                meta={"config_hash": meta.get("config_hash"), "config": meta.get("config")},
+            )
+            break
+        except ExportRefused as exc:
+            targets = [t.strip() for t in exc.report.target.split(",") if t.strip() in remaining]
+            if not targets or len(targets) == len(remaining):
+                return ExportSummary(**base, notes=(*refused, f"export refused: {exc}"))
+            for target in targets:
+                remaining.remove(target)
+                refused.append(f"export refused for {target}: {exc}")
+        except UserError as exc:
+            return ExportSummary(**base, notes=(*refused, f"export refused: {exc}"))
     report(progress, total, total)
-    files = {fmt: tuple(Path(p) for p in written.results[fmt].paths) for fmt in formats}
-    points = {fmt: int(written.results[fmt].program.n_points) for fmt in formats}
-    notes = tuple(f"export warning: {w}" for w in written.warnings)
+    files = {fmt: tuple(Path(p) for p in written.results[fmt].paths) for fmt in remaining}
+    points = {fmt: int(written.results[fmt].program.n_points) for fmt in remaining}
+    notes = tuple(refused) + tuple(f"export warning: {w}" for w in written.warnings)
     return ExportSummary(**base, files=files, points=points, notes=notes, manifest=written.manifest)
